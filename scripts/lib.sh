@@ -1,0 +1,103 @@
+# lib.sh - functions the course scripts share. Sourced, never run; expects $root.
+
+# sanitizers_work: true when the C compiler builds and runs a program with ASan and UBSan.
+sanitizers_work() {
+    if [ -z "${SOCKCHAT_SANITIZERS:-}" ]; then
+        local dir
+        dir=$(mktemp -d)
+        printf 'int main(void) { return 0; }\n' >"$dir/t.c"
+        if ${CC:-cc} -fsanitize=address,undefined -o "$dir/t" "$dir/t.c" >/dev/null 2>&1 &&
+            "$dir/t" >/dev/null 2>&1; then
+            SOCKCHAT_SANITIZERS=yes
+        else
+            SOCKCHAT_SANITIZERS=no
+        fi
+        rm -rf "$dir"
+        export SOCKCHAT_SANITIZERS
+    fi
+    [ "$SOCKCHAT_SANITIZERS" = yes ]
+}
+
+# up_to_date TARGET SOURCE...: true when TARGET exists and is newer than every SOURCE file
+# (a SOURCE folder stands for the files in it).
+up_to_date() {
+    local target=$1 source
+    shift
+    [ -e "$target" ] || return 1
+    for source in "$@"; do
+        if [ -n "$(find "$source" -newer "$target" -print -quit 2>/dev/null)" ]; then
+            return 1
+        fi
+    done
+    return 0
+}
+
+# bats_command: the bats to run: the pinned one from npm (node_modules), else a system bats of
+# version 1.5 or newer (then the helpers' `timeout` wrappers are what stops a hung program).
+bats_command() {
+    if [ -x "$root/node_modules/bats/bin/bats" ]; then
+        echo "$root/node_modules/bats/bin/bats"
+        return 0
+    fi
+    local version
+    version=$(bats --version 2>/dev/null | awk '{ print $2 }')
+    case "$version" in
+    1.[5-9]* | 1.[1-9][0-9]*) command -v bats ;;
+    *) return 1 ;;
+    esac
+}
+
+# run_bats ARGS...: bats with the course's settings.
+run_bats() {
+    local bats
+    if ! bats=$(bats_command); then
+        echo "No bats found: run 'make setup' (it installs the pinned bats with npm)." >&2
+        return 2
+    fi
+    BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-20} "$bats" "$@"
+}
+
+# render_report TAP LABEL SRC PASSED TOTAL WARNINGS BUILD_LOG NN: the report a student reads.
+render_report() {
+    local tap=$1 label=$2 src=$3 passed=$4 total=$5 warnings=$6 build_log=$7 num=$8
+    local green="" red="" bold="" dim="" reset=""
+    if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+        green=$'\e[32m' red=$'\e[31m' bold=$'\e[1m' dim=$'\e[2m' reset=$'\e[0m'
+    fi
+    printf '%s%s%s: checking %s\n\n' "$bold" "$label" "$reset" "${src#"$root"/}"
+    awk -v g="$green" -v r="$red" -v z="$reset" '
+        /^ok / { sub(/^ok [0-9]+ /, ""); printf "  %sPASS%s  %s\n", g, z, $0 }
+        /^not ok / { sub(/^not ok [0-9]+ /, ""); printf "  %sFAIL%s  %s\n", r, z, $0 }
+    ' "$tap"
+    if [ "${warnings:-0}" -gt 0 ] 2>/dev/null; then
+        printf '\n%sThe compiler warned %d time(s); warnings often point at the bug:%s\n' "$bold" "$warnings" "$reset"
+        grep -E 'warning:' "$build_log" | head -n 5 | sed "s|${src}/||" | cut -c1-200 | sed 's/^/  /'
+    fi
+    if [ "$passed" -lt "$total" ]; then
+        printf '\n%sWhat failed%s\n' "$bold" "$reset"
+        awk -v r="$red" -v z="$reset" -v d="$dim" '
+            /^not ok / { sub(/^not ok [0-9]+ /, ""); printf "\n%s✗ %s%s\n", r, $0, z; shown = 0; inside = 1; next }
+            /^ok / { inside = 0; next }
+            inside && /^# / { if (++shown <= 30) { sub(/^# /, ""); print "  " $0 } }
+        ' "$tap"
+    fi
+    printf '\n%s%s: %d/%d checks pass%s\n' "$bold" "$label" "$passed" "$total" "$reset"
+    # The next step, for a student working in lessons/.
+    case "$src" in
+    "$root"/lessons/*) ;;
+    *) return 0 ;;
+    esac
+    if [ "$passed" -eq "$total" ]; then
+        local next next_num
+        next_num=$(printf '%02d' $((10#$num + 1)))
+        next=$(cd "$root/lessons" && ls -d "$next_num"-* 2>/dev/null | head -n 1)
+        if [ -n "$next" ]; then
+            printf 'Well done. Next: read lessons/%s/README.md, then run make lesson-%s.\n' "$next" "$next_num"
+        else
+            printf 'Well done: that was the last lesson so far. make progress shows them all.\n'
+        fi
+    else
+        printf 'Next: start with the first failure above (its hint names the usual mistake), check\n'
+        printf '"Classic mistakes" in %s/README.md, then run make lesson-%s again.\n' "${src#"$root"/}" "$num"
+    fi
+}

@@ -1,0 +1,323 @@
+# Shared helpers for the lesson tests (bats).
+#
+# Student code is untrusted: it may hang, crash, fork or never listen. Every program a test
+# starts goes through `start`, which runs it in a session of its own under `timeout -k`, with
+# its stdout and stderr kept in files for the failure message. `stop_all` (called from teardown)
+# ends every session with TERM, then KILL, so nothing outlives a test.
+#
+# Environment (set by scripts/check):
+#   SOCKCHAT_BIN      the programs under test (a student's build, a solution, a mutant)
+#   SOCKCHAT_REF      the reference solution's programs for this lesson (interop peers)
+#   SOCKCHAT_HELPERS  the course's own helper programs (peer)
+
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-20}
+
+# How long a program may take to print its first expected line, and how long any program may
+# live at all. A student program that hangs fails one check after WAIT_SECS, not the suite.
+WAIT_SECS=${WAIT_SECS:-5}
+LIFE_SECS=${LIFE_SECS:-15}
+
+HELPERS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+for lib in bats-support bats-assert; do
+    for dir in "$HELPERS_DIR/../../node_modules/$lib" "/usr/lib/bats/$lib"; do
+        if [ -f "$dir/load.bash" ]; then
+            # shellcheck disable=SC1091
+            source "$dir/load.bash"
+            break
+        fi
+    done
+done
+
+# ---- setup and teardown ------------------------------------------------------------------
+
+common_setup() {
+    : "${SOCKCHAT_BIN:?scripts/check sets SOCKCHAT_BIN to the programs under test}"
+    WORK=$BATS_TEST_TMPDIR
+    STARTED=()
+    OPEN_FDS=()
+    # bats 1.13.0 loses the pid of its BATS_TEST_TIMEOUT watchdog when a test fails, then
+    # waits out the whole timeout (bats-core issue 1206). Keep the pid, and end the watchdog in
+    # teardown ourselves.
+    WATCHDOG_PID=${BATS_killer_pid:-}
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+}
+
+common_teardown() {
+    stop_all
+    if [ -n "${WATCHDOG_PID:-}" ]; then
+        kill "$WATCHDOG_PID" 2>/dev/null || true
+    fi
+}
+
+# ---- starting and stopping programs ------------------------------------------------------
+
+# start NAME COMMAND [ARGS...]
+# Runs COMMAND in a new session under `timeout -k 1 $LIFE_SECS`, stdout to $WORK/NAME.out,
+# stderr to $WORK/NAME.err. Stdin is /dev/null, or the FIFO $WORK/NAME.in when STDIN=fifo
+# (then `say NAME text` types a line and `hangup NAME` closes it). Sets NAME_pid to the
+# session id. fd 3 is closed in the child, or bats would wait for it.
+start() {
+    local name=$1
+    shift
+    local in=/dev/null
+    if [ "${STDIN:-}" = fifo ]; then
+        in=$WORK/$name.in
+        rm -f "$in"
+        mkfifo "$in"
+    fi
+    : >"$WORK/$name.out"
+    : >"$WORK/$name.err"
+    printf '%s\n' "$*" >"$WORK/$name.cmd"
+    # The subshell drops the stdin FIFOs of programs started earlier (or they would never see
+    # end of file), then setsid execs in place (a background job is not a group leader), so $!
+    # is the new session's id and its process group id.
+    (
+        for fd in "${OPEN_FDS[@]}"; do
+            eval "exec $fd>&-"
+        done
+        exec setsid timeout -k 1 "$LIFE_SECS" "$@" <"$in" >"$WORK/$name.out" 2>"$WORK/$name.err" 3>&-
+    ) &
+    local pid=$!
+    printf -v "${name}_pid" '%s' "$pid"
+    STARTED+=("$name")
+    if [ "${STDIN:-}" = fifo ]; then
+        # Hold the writing end open in this shell (fd chosen by bash) so the program never sees
+        # EOF until hangup.
+        local fd
+        exec {fd}>"$in"
+        printf -v "${name}_infd" '%s' "$fd"
+        OPEN_FDS+=("$fd")
+    fi
+}
+
+# start_prog NAME PROG [ARGS...]: start the program under test, $SOCKCHAT_BIN/PROG.
+start_prog() {
+    local name=$1 prog=$2
+    shift 2
+    need_program "$prog"
+    start "$name" "$SOCKCHAT_BIN/$prog" "$@"
+}
+
+# start_ref NAME PROG [ARGS...]: start the reference solution's PROG (an interop peer).
+start_ref() {
+    local name=$1 prog=$2
+    shift 2
+    start "$name" "${SOCKCHAT_REF:?}/$prog" "$@"
+}
+
+need_program() {
+    if [ ! -x "$SOCKCHAT_BIN/$1" ]; then
+        flunk_check "the program '$1' exists" \
+            --expected "an executable $SOCKCHAT_BIN/$1" \
+            --seen "no such program" \
+            --hint "Did the build fail? Check the compiler output above."
+    fi
+}
+
+# say NAME TEXT: write TEXT and a newline to NAME's stdin (started with STDIN=fifo).
+say() {
+    local fdvar="${1}_infd"
+    printf '%s\n' "$2" >&"${!fdvar}"
+}
+
+# hangup NAME: close NAME's stdin, which the program reads as end of file (Ctrl-D).
+hangup() {
+    local fdvar="${1}_infd"
+    local fd=${!fdvar:-}
+    if [ -n "$fd" ]; then
+        eval "exec $fd>&-"
+        printf -v "$fdvar" '%s' ""
+        local keep=() open
+        for open in "${OPEN_FDS[@]}"; do
+            [ "$open" = "$fd" ] || keep+=("$open")
+        done
+        OPEN_FDS=("${keep[@]}")
+    fi
+}
+
+# pid_of NAME: the session id of NAME (also its process group id).
+pid_of() {
+    local var="${1}_pid"
+    printf '%s' "${!var}"
+}
+
+# prog_pid NAME: the pid of the program itself (the child of `timeout`), empty if gone.
+prog_pid() {
+    pgrep -P "$(pid_of "$1")" | head -n 1
+}
+
+# alive NAME: true while NAME's session still has a process that is not a zombie.
+alive() {
+    local sid
+    sid=$(pid_of "$1")
+    [ -n "$sid" ] && kill -0 "$sid" 2>/dev/null && [ "$(ps -o stat= -p "$sid" 2>/dev/null | cut -c1)" != Z ]
+}
+
+# wait_exit NAME [SECS]: wait for NAME to end; sets STATUS to its exit status (124 means
+# killed by the time limit). Returns 1 if it is still running after SECS.
+wait_exit() {
+    local name=$1 secs=${2:-$WAIT_SECS}
+    local sid deadline=$((SECONDS + secs))
+    sid=$(pid_of "$name")
+    while alive "$name"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            STATUS=running
+            return 1
+        fi
+        sleep 0.05
+    done
+    STATUS=0
+    wait "$sid" 2>/dev/null || STATUS=$?
+    printf '%s' "$STATUS" >"$WORK/$name.status"
+    return 0
+}
+
+# stop NAME: end NAME's whole session: TERM, up to a second's grace, then KILL. Children that
+# moved to a process group of their own are still in the session, and go too.
+stop() {
+    local name=$1 sid i
+    sid=$(pid_of "$name")
+    [ -n "$sid" ] || return 0
+    hangup "$name"
+    kill -TERM -- "-$sid" 2>/dev/null || true
+    pkill -TERM -s "$sid" 2>/dev/null || true
+    for i in $(seq 20); do
+        pgrep -s "$sid" >/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL -- "-$sid" 2>/dev/null || true
+    pkill -KILL -s "$sid" 2>/dev/null || true
+    wait "$sid" 2>/dev/null || true
+    return 0
+}
+
+stop_all() {
+    local name
+    for name in "${STARTED[@]}"; do
+        stop "$name"
+    done
+}
+
+# ---- waiting for output and sockets ------------------------------------------------------
+
+# wait_line NAME REGEX [SECS]: wait until a line of NAME's stdout matches the extended REGEX.
+# Sets LINE to the first matching line. Returns 1 at once if NAME exits without printing it,
+# or after SECS.
+wait_line() {
+    local name=$1 regex=$2 secs=${3:-$WAIT_SECS}
+    local deadline=$((SECONDS + secs)) out=$WORK/$name.out
+    while :; do
+        LINE=$(grep -E -m 1 -- "$regex" "$out" 2>/dev/null)
+        [ -n "$LINE" ] && return 0
+        if ! alive "$name"; then
+            sleep 0.05
+            LINE=$(grep -E -m 1 -- "$regex" "$out" 2>/dev/null)
+            [ -n "$LINE" ] && return 0
+            return 1
+        fi
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.05
+    done
+}
+
+# count_lines NAME REGEX: how many lines of NAME's stdout match REGEX.
+count_lines() {
+    grep -E -c -- "$2" "$WORK/$1.out" 2>/dev/null || true
+}
+
+# hexport PORT: the port as /proc/net/tcp writes it (4 upper-case hex digits).
+hexport() {
+    printf '%04X' "$1"
+}
+
+# listeners PORT: the local addresses of TCP sockets in LISTEN state on PORT, as "ADDR:PORT"
+# in /proc/net/tcp's hex (0100007F is 127.0.0.1, 00000000 is 0.0.0.0).
+listeners() {
+    awk -v port=":$(hexport "$1")" '$4 == "0A" && substr($2, length($2) - 4) == port { print $2 }' \
+        /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# is_listening PORT [SECS]: wait (bounded) until something listens on PORT. Never connects:
+# a probe would use up a one-client server.
+is_listening() {
+    local port=$1 secs=${2:-$WAIT_SECS}
+    local deadline=$((SECONDS + secs))
+    until [ -n "$(listeners "$port")" ]; do
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.05
+    done
+}
+
+# server_port NAME: wait for "listening on 127.0.0.1:PORT" from NAME and set PORT. Fails the
+# test with an explanation if the line never comes. (It sets a variable rather than printing:
+# in a $(...) subshell the exit status of NAME could not be read for the message.)
+server_port() {
+    local name=$1
+    if ! wait_line "$name" '^listening on 127\.0\.0\.1:[0-9]+$'; then
+        flunk_check "the server says where it listens" \
+            --expected "a line 'listening on 127.0.0.1:PORT' within ${WAIT_SECS} s" \
+            --prog "$name" \
+            --hint "Print it after listen() succeeds, and flush stdout (the starter's setvbuf line does that for every line)."
+    fi
+    PORT=${LINE##*:}
+}
+
+# free_port: a TCP port nothing on 127.0.0.1 uses right now (the kernel picks it).
+free_port() {
+    "$SOCKCHAT_HELPERS/peer" freeport
+}
+
+# ---- failure messages ------------------------------------------------------------------
+
+# describe NAME: what NAME did, for a failure message: its command, whether it still runs or
+# its exit status, the last lines of its stdout and stderr.
+describe() {
+    local name=$1 state
+    if alive "$name"; then
+        state="still running"
+    else
+        wait_exit "$name" 1
+        case "$STATUS" in
+        0) state="exited with status 0" ;;
+        124) state="was still running after ${LIFE_SECS} s and was stopped" ;;
+        13[4-9] | 14[0-3]) state="killed by signal $((STATUS - 128)) ($(kill -l $((STATUS - 128)) 2>/dev/null))" ;;
+        *) state="exited with status $STATUS" ;;
+        esac
+    fi
+    printf '  program:  %s\n' "$(sed "s|$SOCKCHAT_BIN/||g;s|${SOCKCHAT_REF:-@@}/|reference |g;s|$WORK/||g" "$WORK/$name.cmd" 2>/dev/null)"
+    printf '  status:   %s\n' "$state"
+    show_tail "stdout" "$WORK/$name.out"
+    show_tail "stderr" "$WORK/$name.err"
+}
+
+show_tail() {
+    local label=$1 file=$2
+    if [ ! -s "$file" ]; then
+        printf '  %-8s  (nothing)\n' "$label:"
+        return
+    fi
+    printf '  %-8s  (last lines)\n' "$label:"
+    tail -n 6 "$file" | cut -c1-200 | sed 's/^/            | /'
+}
+
+# flunk_check CHECK [--expected TEXT] [--seen TEXT] [--prog NAME]... [--hint TEXT]
+# Prints a failure message written for a student and fails the test.
+flunk_check() {
+    local check=$1
+    shift
+    {
+        printf '  check:    %s\n' "$check"
+        while [ $# -gt 0 ]; do
+            case "$1" in
+            --expected) printf '  expected: %s\n' "$2" ;;
+            --seen) printf '  seen:     %s\n' "$2" ;;
+            --sent) printf '  sent:     %s\n' "$2" ;;
+            --prog) describe "$2" ;;
+            --hint) printf '  hint:     %s\n' "$2" ;;
+            esac
+            shift 2
+        done
+    } >&2
+    return 1
+}
