@@ -101,3 +101,16 @@ render_report() {
         printf '"Classic mistakes" in %s/README.md, then run make lesson-%s again.\n' "${src#"$root"/}" "$num"
     fi
 }
+
+# build_helpers DIR: compile the course's own test programs (tests/helpers/*.c) into DIR, those
+# that changed. Callers hold the build lock.
+build_helpers() {
+    local dir=$1 file prog
+    mkdir -p "$dir"
+    for file in "$root"/tests/helpers/*.c; do
+        prog=$dir/$(basename "$file" .c)
+        up_to_date "$prog" "$file" && continue
+        ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -Wall -Wextra -Werror -o "$prog" "$file" ||
+            return 1
+    done
+}

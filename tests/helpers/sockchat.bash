@@ -1,12 +1,13 @@
 # Shared helpers for the lesson tests (bats).
 #
 # Student code is untrusted: it may hang, crash, fork or never listen. Every program a test
-# starts goes through `start`, which runs it in a session of its own under `timeout -k`, with
+# starts goes through `start`, which runs it in a session of its own under a time limit, with
 # its stdout and stderr kept in files for the failure message. `stop_all` (called from teardown)
 # ends every session with TERM, then KILL, so nothing outlives a test.
 #
 # Environment (set by scripts/check):
 #   SOCKCHAT_BIN      the programs under test (a student's build, a solution, a mutant)
+#   SOCKCHAT_SRC      the sources those programs were built from (for a valgrind build)
 #   SOCKCHAT_REF      the reference solution's programs for this lesson (interop peers)
 #   SOCKCHAT_HELPERS  the course's own helper programs (peer)
 
@@ -18,6 +19,8 @@ WAIT_SECS=${WAIT_SECS:-5}
 LIFE_SECS=${LIFE_SECS:-15}
 
 HELPERS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/helpers/watchdog.bash
+source "$HELPERS_DIR/watchdog.bash"
 for lib in bats-support bats-assert; do
     for dir in "$HELPERS_DIR/../../node_modules/$lib" "/usr/lib/bats/$lib"; do
         if [ -f "$dir/load.bash" ]; then
@@ -35,25 +38,21 @@ common_setup() {
     WORK=$BATS_TEST_TMPDIR
     STARTED=()
     OPEN_FDS=()
-    # bats 1.13.0 loses the pid of its BATS_TEST_TIMEOUT watchdog when a test fails, then
-    # waits out the whole timeout (bats-core issue 1206). Keep the pid, and end the watchdog in
-    # teardown ourselves.
-    WATCHDOG_PID=${BATS_killer_pid:-}
+    watchdog_keep
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 }
 
 common_teardown() {
     stop_all
-    if [ -n "${WATCHDOG_PID:-}" ]; then
-        kill "$WATCHDOG_PID" 2>/dev/null || true
-    fi
+    watchdog_end
 }
 
 # ---- starting and stopping programs ------------------------------------------------------
 
 # start NAME COMMAND [ARGS...]
-# Runs COMMAND in a new session under `timeout -k 1 $LIFE_SECS`, stdout to $WORK/NAME.out,
+# Runs COMMAND in a new session under `reaper $LIFE_SECS` (tests/helpers/reaper.c: a timeout
+# that also ends whatever the program forked and left behind), stdout to $WORK/NAME.out,
 # stderr to $WORK/NAME.err. Stdin is /dev/null, or the FIFO $WORK/NAME.in when STDIN=fifo
 # (then `say NAME text` types a line and `hangup NAME` closes it). Sets NAME_pid to the
 # session id. fd 3 is closed in the child, or bats would wait for it.
@@ -69,14 +68,18 @@ start() {
     : >"$WORK/$name.out"
     : >"$WORK/$name.err"
     printf '%s\n' "$*" >"$WORK/$name.cmd"
-    # The subshell drops the stdin FIFOs of programs started earlier (or they would never see
-    # end of file), then setsid execs in place (a background job is not a group leader), so $!
-    # is the new session's id and its process group id.
+    # The subshell closes every descriptor above 2 before the program starts: bats waits for
+    # its output pipes (fd 3, and more in bats 1.8) to close, and the stdin FIFOs of programs
+    # started earlier must not stay open in later ones, or they never see end of file. Then
+    # setsid execs in place (a background job is not a group leader), so $! is the new
+    # session's id and its process group id.
     (
-        for fd in "${OPEN_FDS[@]}"; do
-            eval "exec $fd>&-"
+        for fd in $(ls "/proc/$BASHPID/fd"); do
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
         done
-        exec setsid timeout -k 1 "$LIFE_SECS" "$@" <"$in" >"$WORK/$name.out" 2>"$WORK/$name.err" 3>&-
+        # A program that floods its output is stopped (SIGXFSZ) at OUTPUT_KB, not the disk.
+        ulimit -f "${OUTPUT_KB:-10240}"
+        exec setsid "$SOCKCHAT_HELPERS/reaper" "$LIFE_SECS" "$@" <"$in" >"$WORK/$name.out" 2>"$WORK/$name.err"
     ) &
     local pid=$!
     printf -v "${name}_pid" '%s' "$pid"
@@ -142,7 +145,7 @@ pid_of() {
     printf '%s' "${!var}"
 }
 
-# prog_pid NAME: the pid of the program itself (the child of `timeout`), empty if gone.
+# prog_pid NAME: the pid of the program itself (the child of the reaper), empty if gone.
 prog_pid() {
     pgrep -P "$(pid_of "$1")" | head -n 1
 }
@@ -173,8 +176,9 @@ wait_exit() {
     return 0
 }
 
-# stop NAME: end NAME's whole session: TERM, up to a second's grace, then KILL. Children that
-# moved to a process group of their own are still in the session, and go too.
+# stop NAME: end NAME's whole session: TERM, up to two seconds' grace, then KILL. Children that
+# moved to a process group of their own are still in the session, and go too; those that left
+# the session are the reaper's to end.
 stop() {
     local name=$1 sid i
     sid=$(pid_of "$name")
@@ -182,7 +186,8 @@ stop() {
     hangup "$name"
     kill -TERM -- "-$sid" 2>/dev/null || true
     pkill -TERM -s "$sid" 2>/dev/null || true
-    for i in $(seq 20); do
+    # Two seconds: the reaper gives a program one second after TERM, then cleans up its leftovers.
+    for i in $(seq 40); do
         pgrep -s "$sid" >/dev/null || break
         sleep 0.05
     done
@@ -281,7 +286,8 @@ describe() {
         case "$STATUS" in
         0) state="exited with status 0" ;;
         124) state="was still running after ${LIFE_SECS} s and was stopped" ;;
-        13[4-9] | 14[0-3]) state="killed by signal $((STATUS - 128)) ($(kill -l $((STATUS - 128)) 2>/dev/null))" ;;
+        153) state="stopped: it wrote more than ${OUTPUT_KB:-10240} KB of output (SIGXFSZ)" ;;
+        13[4-9] | 14[0-9] | 15[0-9]) state="killed by signal $((STATUS - 128)) (SIG$(kill -l $((STATUS - 128)) 2>/dev/null))" ;;
         *) state="exited with status $STATUS" ;;
         esac
     fi
