@@ -35,6 +35,10 @@ up_to_date() {
 # bats_command: the bats to run: the pinned one from npm (node_modules), else a system bats of
 # version 1.5 or newer (then the helpers' `timeout` wrappers are what stops a hung program).
 bats_command() {
+    if [ -n "${SOCKCHAT_BATS:-}" ]; then # a chosen bats, e.g. SOCKCHAT_BATS=/usr/bin/bats
+        echo "$SOCKCHAT_BATS"
+        return 0
+    fi
     if [ -x "$root/node_modules/bats/bin/bats" ]; then
         echo "$root/node_modules/bats/bin/bats"
         return 0
