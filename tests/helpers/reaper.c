@@ -5,7 +5,8 @@
  *
  * Like timeout(1) it runs COMMAND, sends it SIGTERM after SECS seconds (and SIGKILL one second
  * later), and exits with COMMAND's status: 124 when the time ran out, 128+N when a signal N
- * killed it. SIGTERM or SIGINT sent to the reaper are passed on the same way.
+ * killed it. SIGTERM or SIGINT sent to the reaper are passed on the same way. COMMAND starts
+ * with every signal at its default action and none blocked.
  *
  * Unlike timeout(1) it is a child subreaper (prctl(2) PR_SET_CHILD_SUBREAPER): whatever COMMAND
  * forks and abandons, even a child that left the session with setsid(), is re-parented to the
@@ -101,6 +102,13 @@ int main(int argc, char **argv)
         return 125;
     }
     if (child == 0) {
+        /* The program starts as from a terminal: every signal at its default action. A
+         * background job of a script inherits SIGINT and SIGQUIT ignored, and a program tested
+         * for how it handles Ctrl-C must not start with it ignored. */
+        for (int signo = 1; signo < NSIG; signo++)
+            if (signo != SIGKILL && signo != SIGSTOP)
+                signal(signo, SIG_DFL);
+        sigemptyset(&old);
         sigprocmask(SIG_SETMASK, &old, NULL);
         execvp(argv[2], argv + 2);
         fprintf(stderr, "reaper: cannot run %s: %s\n", argv[2], strerror(errno));

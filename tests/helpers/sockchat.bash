@@ -152,9 +152,12 @@ prog_pid() {
 
 # alive NAME: true while NAME's session still has a process that is not a zombie.
 alive() {
-    local sid
+    local sid state
     sid=$(pid_of "$1")
-    [ -n "$sid" ] && kill -0 "$sid" 2>/dev/null && [ "$(ps -o stat= -p "$sid" 2>/dev/null | cut -c1)" != Z ]
+    [ -n "$sid" ] || return 1
+    # The session leader is the reaper, whose name has no spaces: field 3 of stat is its state.
+    read -r _ _ state _ 2>/dev/null <"/proc/$sid/stat" || return 1
+    [ "$state" != Z ]
 }
 
 # wait_exit NAME [SECS]: wait for NAME to end; sets STATUS to its exit status (124 means
@@ -188,7 +191,7 @@ stop() {
     pkill -TERM -s "$sid" 2>/dev/null || true
     # Two seconds: the reaper gives a program one second after TERM, then cleans up its leftovers.
     for i in $(seq 40); do
-        pgrep -s "$sid" >/dev/null || break
+        kill -0 -- "-$sid" 2>/dev/null || break
         sleep 0.05
     done
     kill -KILL -- "-$sid" 2>/dev/null || true
@@ -287,7 +290,7 @@ describe() {
         0) state="exited with status 0" ;;
         124) state="was still running after ${LIFE_SECS} s and was stopped" ;;
         153) state="stopped: it wrote more than ${OUTPUT_KB:-10240} KB of output (SIGXFSZ)" ;;
-        13[4-9] | 14[0-9] | 15[0-9]) state="killed by signal $((STATUS - 128)) (SIG$(kill -l $((STATUS - 128)) 2>/dev/null))" ;;
+        129 | 13[0-9] | 14[0-9] | 15[0-9]) state="killed by signal $((STATUS - 128)) (SIG$(kill -l $((STATUS - 128)) 2>/dev/null))" ;;
         *) state="exited with status $STATUS" ;;
         esac
     fi

@@ -1,0 +1,33 @@
+/*
+ * net.h - lesson 02: the functions that set up the listening socket.
+ *
+ * Each function states its contract: what it returns, and what it leaves behind when it fails.
+ * The unit tests (tests/unit/02-bind-listen.c) call them directly.
+ */
+#ifndef NET_H
+#define NET_H
+
+#include <stdint.h>
+
+/* The chat's port, as in the original program. */
+#define DEFAULT_PORT 9000
+
+/* How many finished connections the kernel may queue before accept(2) takes them. */
+#define BACKLOG 16
+
+/* parse_port: read a port number written in decimal, "0" to "65535", nothing else (no sign, no
+ * spaces, no trailing characters). Returns 0 and stores it in *port, or -1 for anything else
+ * ("", "abc", "-1", "70000", "80x"), leaving *port unchanged. Does not set errno. */
+int parse_port(const char *text, uint16_t *port);
+
+/* make_listener: a TCP socket bound to 127.0.0.1:port with SO_REUSEADDR set, listening.
+ * Port 0 asks the kernel to pick a free port. Returns the socket's descriptor, or -1 with errno
+ * set by the call that failed, after printing "what: reason" on stderr. On failure the socket
+ * is closed: nothing leaks. */
+int make_listener(uint16_t port);
+
+/* local_port: the port the socket fd is bound to, read back with getsockname(2), in host byte
+ * order. Returns -1 with errno set on failure. */
+int local_port(int fd);
+
+#endif
