@@ -1,0 +1,183 @@
+/*
+ * net.c - lessons 02-06: listen on 127.0.0.1, name a peer, connect, exchange messages.
+ *
+ * socket(2) makes the descriptor, bind(2) gives it an address, listen(2) turns it into a
+ * listening socket that the kernel queues connections on. Byte order matters in between: the
+ * address and port inside struct sockaddr_in are in network byte order (big-endian).
+ */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int parse_port(const char *text, uint16_t *port)
+{
+    /* strtol accepts a sign and leading spaces; a port is digits only. */
+    if (text[0] < '0' || text[0] > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value > 65535)
+        return -1;
+    *port = (uint16_t)value;
+    return 0;
+}
+
+/* Close fd after a failed call without losing that call's errno (close may change it). */
+static int close_and_fail(int fd)
+{
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+}
+
+int make_listener(uint16_t port)
+{
+    int listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (listen_fd < 0) {
+        perror("socket");
+        return -1;
+    }
+
+    /* Without SO_REUSEADDR, bind fails with "Address already in use" for about a minute after
+     * a server that had clients stops: its old connections wait in TIME_WAIT on the port. */
+    int one = 1;
+    if (setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) {
+        perror("setsockopt SO_REUSEADDR");
+        return close_and_fail(listen_fd);
+    }
+
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);                   /* network byte order */
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* 127.0.0.1: this machine only */
+    if (bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        fprintf(stderr, "bind 127.0.0.1:%u: %s\n", (unsigned)port, strerror(errno));
+        return close_and_fail(listen_fd);
+    }
+
+    if (listen(listen_fd, BACKLOG) < 0) {
+        perror("listen");
+        return close_and_fail(listen_fd);
+    }
+    return listen_fd;
+}
+
+int local_port(int fd)
+{
+    struct sockaddr_in addr;
+    socklen_t addr_len = sizeof addr;
+    if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) < 0)
+        return -1;
+    return ntohs(addr.sin_port);
+}
+
+int format_addr(const struct sockaddr_in *addr, char *text, size_t size)
+{
+    char ip[INET_ADDRSTRLEN];
+    if (inet_ntop(AF_INET, &addr->sin_addr, ip, sizeof ip) == NULL)
+        return -1;
+    /* sin_port is in network byte order: ntohs turns it back into a number we can print. */
+    int len = snprintf(text, size, "%s:%u", ip, (unsigned)ntohs(addr->sin_port));
+    if (len < 0 || (size_t)len >= size) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return 0;
+}
+
+int connect_to(const char *host, const char *port)
+{
+    /* IPv4 and TCP only, like the server; lesson 13 opens this up to IPv6. */
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+
+    struct addrinfo *addrs;
+    int gai_status = getaddrinfo(host, port, &hints, &addrs);
+    if (gai_status != 0) {
+        /* getaddrinfo does not use errno: gai_strerror(3) turns its result into words. */
+        fprintf(stderr, "client: cannot resolve '%s': %s\n", host, gai_strerror(gai_status));
+        return -1;
+    }
+
+    /* A name can have several addresses: try each until one connects. */
+    int sock_fd = -1;
+    int connect_errno = 0;
+    for (struct addrinfo *ai = addrs; ai != NULL; ai = ai->ai_next) {
+        sock_fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (sock_fd < 0) {
+            connect_errno = errno;
+            continue;
+        }
+        if (connect(sock_fd, ai->ai_addr, ai->ai_addrlen) == 0)
+            break;
+        /* After a failed connect the socket is unusable: close it, try a fresh one. */
+        connect_errno = errno;
+        close(sock_fd);
+        sock_fd = -1;
+    }
+    freeaddrinfo(addrs);
+
+    if (sock_fd < 0) {
+        errno = connect_errno;
+        perror("connect");
+    }
+    return sock_fd;
+}
+
+int send_all(int fd, const char *buf, size_t len)
+{
+    size_t sent = 0;
+    while (sent < len) {
+        ssize_t n = send(fd, buf + sent, len - sent, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue; /* nothing was sent: try again */
+            return -1;
+        }
+        sent += (size_t)n; /* maybe fewer than asked: send the rest */
+    }
+    return 0;
+}
+
+ssize_t recv_message(int fd, char *buf, size_t size)
+{
+    ssize_t n = recv(fd, buf, size - 1, 0);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0'; /* recv(2) knows nothing of strings: terminate it ourselves */
+    return n;
+}
+
+size_t chomp(char *line)
+{
+    size_t len = strlen(line);
+    if (len > 0 && line[len - 1] == '\n')
+        line[--len] = '\0';
+    if (len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0';
+    return len;
+}
+
+ssize_t read_line(FILE *in, char **line, size_t *cap)
+{
+    if (isatty(fileno(in))) {
+        fputs(">> ", stdout);
+        fflush(stdout);
+    }
+    if (getline(line, cap, in) < 0)
+        return -1;
+    return (ssize_t)chomp(*line);
+}
