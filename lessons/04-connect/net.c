@@ -1,0 +1,131 @@
+/*
+ * net.c - lessons 02-04: set up a listening TCP socket on 127.0.0.1, name a peer, connect.
+ *
+ * socket(2) makes the descriptor, bind(2) gives it an address, listen(2) turns it into a
+ * listening socket that the kernel queues connections on. Byte order matters in between: the
+ * address and port inside struct sockaddr_in are in network byte order (big-endian).
+ */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int parse_port(const char *text, uint16_t *port)
+{
+    /* strtol accepts a sign and leading spaces; a port is digits only. */
+    if (text[0] < '0' || text[0] > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value > 65535)
+        return -1;
+    *port = (uint16_t)value;
+    return 0;
+}
+
+/* Close fd after a failed call without losing that call's errno (close may change it). */
+static int close_and_fail(int fd)
+{
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+}
+
+int make_listener(uint16_t port)
+{
+    int listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (listen_fd < 0) {
+        perror("socket");
+        return -1;
+    }
+
+    /* Without SO_REUSEADDR, bind fails with "Address already in use" for about a minute after
+     * a server that had clients stops: its old connections wait in TIME_WAIT on the port. */
+    int one = 1;
+    if (setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) {
+        perror("setsockopt SO_REUSEADDR");
+        return close_and_fail(listen_fd);
+    }
+
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);                   /* network byte order */
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* 127.0.0.1: this machine only */
+    if (bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        fprintf(stderr, "bind 127.0.0.1:%u: %s\n", (unsigned)port, strerror(errno));
+        return close_and_fail(listen_fd);
+    }
+
+    if (listen(listen_fd, BACKLOG) < 0) {
+        perror("listen");
+        return close_and_fail(listen_fd);
+    }
+    return listen_fd;
+}
+
+int local_port(int fd)
+{
+    struct sockaddr_in addr;
+    socklen_t addr_len = sizeof addr;
+    if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) < 0)
+        return -1;
+    return ntohs(addr.sin_port);
+}
+
+int format_addr(const struct sockaddr_in *addr, char *text, size_t size)
+{
+    char ip[INET_ADDRSTRLEN];
+    if (inet_ntop(AF_INET, &addr->sin_addr, ip, sizeof ip) == NULL)
+        return -1;
+    /* sin_port is in network byte order: ntohs turns it back into a number we can print. */
+    int len = snprintf(text, size, "%s:%u", ip, (unsigned)ntohs(addr->sin_port));
+    if (len < 0 || (size_t)len >= size) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return 0;
+}
+
+int connect_to(const char *host, const char *port)
+{
+    /* TODO 1: ask the resolver for host's addresses, man 3 getaddrinfo. Fill a
+     *         struct addrinfo hints with zeros (memset), then ai_family = AF_INET (IPv4, like
+     *         the server; lesson 13 adds IPv6) and ai_socktype = SOCK_STREAM (TCP). Then
+     *             struct addrinfo *addrs;
+     *             int gai_status = getaddrinfo(host, port, &hints, &addrs);
+     *         getaddrinfo returns 0, or an EAI_ code, and does NOT set errno (so no perror
+     *         here). On failure print, on one line,
+     *             client: cannot resolve 'HOST': REASON
+     *         with REASON from gai_strerror(gai_status), and return -1. */
+
+    /* TODO 2: a name may have several addresses: addrs is a list linked by ai_next. For each
+     *         one, until one connects:
+     *           - make a socket with socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+     *           - connect(2) it to ai->ai_addr, ai->ai_addrlen; on 0 you are connected: stop;
+     *           - on -1, keep errno (the reason) in a variable, close the socket and try the
+     *             next address with a NEW socket: after a failed connect a socket is spent.
+     *         Keep the connected descriptor in an int sock_fd, and -1 there when none did. */
+
+    /* TODO 3: freeaddrinfo(addrs): the list is yours to free, once, connected or not. */
+
+    /* TODO 4: when no address connected, set errno back to the reason you kept (close and
+     *         freeaddrinfo may have changed it), then perror("connect"): the user reads
+     *         "connect: Connection refused". Return -1. Otherwise return sock_fd. */
+
+    /* A stand-in until then, so that the starter compiles: delete these five lines. */
+    (void)host;
+    (void)port;
+    errno = ENOSYS; /* "Function not implemented" */
+    perror("connect_to");
+    return -1;
+}
