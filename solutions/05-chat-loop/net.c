@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +32,20 @@ int parse_port(const char *text, uint16_t *port)
     return 0;
 }
 
-/* Close fd after a failed call without losing that call's errno (close may change it). */
-static int close_and_fail(int fd)
+/* close_and_fail: after a failed call, print "WHAT: reason" on stderr (WHAT is a printf
+ * format and its arguments), close fd unless it is -1, and return -1 with errno still set by
+ * the failed call. errno is saved first: printing and closing may both change it (glibc's
+ * perror() sets EINVAL when stderr is a file or a pipe). */
+static int close_and_fail(int fd, const char *what, ...)
 {
     int saved = errno;
-    close(fd);
+    va_list args;
+    va_start(args, what);
+    vfprintf(stderr, what, args);
+    va_end(args);
+    fprintf(stderr, ": %s\n", strerror(saved));
+    if (fd >= 0)
+        close(fd);
     errno = saved;
     return -1;
 }
@@ -43,33 +53,25 @@ static int close_and_fail(int fd)
 int make_listener(uint16_t port)
 {
     int listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (listen_fd < 0) {
-        perror("socket");
-        return -1;
-    }
+    if (listen_fd < 0)
+        return close_and_fail(listen_fd, "socket"); /* -1: nothing to close */
 
     /* Without SO_REUSEADDR, bind fails with "Address already in use" for about a minute after
      * a server that had clients stops: its old connections wait in TIME_WAIT on the port. */
     int one = 1;
-    if (setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) {
-        perror("setsockopt SO_REUSEADDR");
-        return close_and_fail(listen_fd);
-    }
+    if (setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+        return close_and_fail(listen_fd, "setsockopt SO_REUSEADDR");
 
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);                   /* network byte order */
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* 127.0.0.1: this machine only */
-    if (bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
-        fprintf(stderr, "bind 127.0.0.1:%u: %s\n", (unsigned)port, strerror(errno));
-        return close_and_fail(listen_fd);
-    }
+    if (bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+        return close_and_fail(listen_fd, "bind 127.0.0.1:%u", (unsigned)port);
 
-    if (listen(listen_fd, BACKLOG) < 0) {
-        perror("listen");
-        return close_and_fail(listen_fd);
-    }
+    if (listen(listen_fd, BACKLOG) < 0)
+        return close_and_fail(listen_fd, "listen");
     return listen_fd;
 }
 

@@ -40,7 +40,7 @@ int local_port(int fd);
 /* format_addr: write an IPv4 address and port as "127.0.0.1:54321" into text (size bytes,
  * ADDR_TEXT_SIZE is enough), always '\0'-terminated. The address and port in *addr are in
  * network byte order, as accept(2) and getpeername(2) fill them in. Returns 0, or -1 with errno
- * set when text is too small or the address is not IPv4. */
+ * set (ENOSPC) when text is too small. */
 int format_addr(const struct sockaddr_in *addr, char *text, size_t size);
 
 /* connect_to: resolve host (a name such as "localhost" or an address such as "127.0.0.1") and

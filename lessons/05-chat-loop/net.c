@@ -1,0 +1,194 @@
+/*
+ * net.c - lessons 02-05: listen on 127.0.0.1, name a peer, connect, exchange messages.
+ *
+ * socket(2) makes the descriptor, bind(2) gives it an address, listen(2) turns it into a
+ * listening socket that the kernel queues connections on. Byte order matters in between: the
+ * address and port inside struct sockaddr_in are in network byte order (big-endian).
+ */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int parse_port(const char *text, uint16_t *port)
+{
+    /* strtol accepts a sign and leading spaces; a port is digits only. */
+    if (text[0] < '0' || text[0] > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value > 65535)
+        return -1;
+    *port = (uint16_t)value;
+    return 0;
+}
+
+/* close_and_fail: after a failed call, print "WHAT: reason" on stderr (WHAT is a printf
+ * format and its arguments), close fd unless it is -1, and return -1 with errno still set by
+ * the failed call. errno is saved first: printing and closing may both change it (glibc's
+ * perror() sets EINVAL when stderr is a file or a pipe). */
+static int close_and_fail(int fd, const char *what, ...)
+{
+    int saved = errno;
+    va_list args;
+    va_start(args, what);
+    vfprintf(stderr, what, args);
+    va_end(args);
+    fprintf(stderr, ": %s\n", strerror(saved));
+    if (fd >= 0)
+        close(fd);
+    errno = saved;
+    return -1;
+}
+
+int make_listener(uint16_t port)
+{
+    int listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (listen_fd < 0)
+        return close_and_fail(listen_fd, "socket"); /* -1: nothing to close */
+
+    /* Without SO_REUSEADDR, bind fails with "Address already in use" for about a minute after
+     * a server that had clients stops: its old connections wait in TIME_WAIT on the port. */
+    int one = 1;
+    if (setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+        return close_and_fail(listen_fd, "setsockopt SO_REUSEADDR");
+
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);                   /* network byte order */
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* 127.0.0.1: this machine only */
+    if (bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+        return close_and_fail(listen_fd, "bind 127.0.0.1:%u", (unsigned)port);
+
+    if (listen(listen_fd, BACKLOG) < 0)
+        return close_and_fail(listen_fd, "listen");
+    return listen_fd;
+}
+
+int local_port(int fd)
+{
+    struct sockaddr_in addr;
+    socklen_t addr_len = sizeof addr;
+    if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) < 0)
+        return -1;
+    return ntohs(addr.sin_port);
+}
+
+int format_addr(const struct sockaddr_in *addr, char *text, size_t size)
+{
+    char ip[INET_ADDRSTRLEN];
+    if (inet_ntop(AF_INET, &addr->sin_addr, ip, sizeof ip) == NULL)
+        return -1;
+    /* sin_port is in network byte order: ntohs turns it back into a number we can print. */
+    int len = snprintf(text, size, "%s:%u", ip, (unsigned)ntohs(addr->sin_port));
+    if (len < 0 || (size_t)len >= size) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return 0;
+}
+
+int connect_to(const char *host, const char *port)
+{
+    /* IPv4 and TCP only, like the server; lesson 13 opens this up to IPv6. */
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+
+    struct addrinfo *addrs;
+    int gai_status = getaddrinfo(host, port, &hints, &addrs);
+    if (gai_status != 0) {
+        /* getaddrinfo does not use errno: gai_strerror(3) turns its result into words. */
+        fprintf(stderr, "client: cannot resolve '%s': %s\n", host, gai_strerror(gai_status));
+        return -1;
+    }
+
+    /* A name can have several addresses: try each until one connects. */
+    int sock_fd = -1;
+    int connect_errno = 0;
+    for (struct addrinfo *ai = addrs; ai != NULL; ai = ai->ai_next) {
+        sock_fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (sock_fd < 0) {
+            connect_errno = errno;
+            continue;
+        }
+        if (connect(sock_fd, ai->ai_addr, ai->ai_addrlen) == 0)
+            break;
+        /* After a failed connect the socket is unusable: close it, try a fresh one. */
+        connect_errno = errno;
+        close(sock_fd);
+        sock_fd = -1;
+    }
+    freeaddrinfo(addrs);
+
+    if (sock_fd < 0) {
+        errno = connect_errno;
+        perror("connect");
+    }
+    return sock_fd;
+}
+
+/* ---- lesson 05: exchanging messages ------------------------------------------------------
+ * send(2) and recv(2) move bytes, not strings: they say how many bytes they moved, and that
+ * number is all there is to know where a message ends. Fill in TODOs 1 to 3; net.h states the
+ * contract of each function, and the unit tests check exactly that. */
+
+int send_all(int fd, const char *buf, size_t len)
+{
+    /* TODO 1: send(2) returns how many bytes it took, which may be fewer than len (a "short
+     *         write"), or -1 with errno set. Call it in a loop until all len bytes are sent:
+     *         each time from buf + sent, for the len - sent bytes still to go. If it fails with
+     *         EINTR (a signal came before anything was sent), call it again; on any other error
+     *         return -1 at once, leaving errno as send() set it. Return 0 when all is sent. */
+    (void)fd;
+    (void)buf;
+    (void)len;
+    errno = ENOSYS; /* "Function not implemented", until you write it */
+    return -1;
+}
+
+ssize_t recv_message(int fd, char *buf, size_t size)
+{
+    /* TODO 2: make one recv(2) of at most size - 1 bytes into buf. It returns how many bytes
+     *         n it wrote, 0 when the peer has closed the connection, or -1 with errno set:
+     *         return the same. recv() knows nothing of strings, so no '\0' comes with the
+     *         bytes: write it yourself after them (buf[n]), so the caller can print buf with
+     *         %s. That is why you ask for size - 1: the last byte is for the '\0'. */
+    (void)fd;
+    (void)buf;
+    (void)size;
+    errno = ENOSYS;
+    return -1;
+}
+
+size_t chomp(char *line)
+{
+    /* TODO 3: getline(3) keeps the '\n' the user typed, and a line from a file written on
+     *         Windows has a '\r' before it. Neither belongs to the message: remove one
+     *         trailing "\n" or "\r\n", and return the length that is left. */
+    return strlen(line);
+}
+
+ssize_t read_line(FILE *in, char **line, size_t *cap)
+{
+    /* The prompt is for a person at a terminal; in a pipe or a file it would only add bytes
+     * to the output that nobody asked for. */
+    if (isatty(fileno(in))) {
+        fputs(">> ", stdout);
+        fflush(stdout);
+    }
+    if (getline(line, cap, in) < 0)
+        return -1;
+    return (ssize_t)chomp(*line);
+}

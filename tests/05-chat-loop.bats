@@ -1,0 +1,618 @@
+#!/usr/bin/env bats
+# Lesson 05: send(2) and recv(2), the turn-based chat.
+# Black-box checks of `server [port]` and `client [host [port]]`: with each other, with the
+# reference solution's programs (one side at a time, so a failure names the side), and with nc,
+# which shows the exact bytes on the wire. Both programs read what to type from a FIFO, one line
+# at a time (`say`), so every step waits for an event, never for a time.
+#
+# The wire format (README): a message is the bytes of one send() of the typed line, without its
+# newline and without any terminator; the receiver takes what one recv() of up to 1024 bytes
+# returns as one message. Each check waits for the answer to a message before it sends the next
+# one, so two messages are never in flight together.
+
+load helpers/sockchat
+
+setup() {
+    common_setup
+    SHOW=()
+}
+
+teardown() {
+    common_teardown
+}
+
+# ---- helpers of this lesson ------------------------------------------------------------
+
+# chat_server NAME: start the server under test on a port the kernel picks, its stdin a FIFO;
+# set PORT. ref_server NAME: the same with the reference server.
+chat_server() {
+    STDIN=fifo start_prog "$1" server 0
+    SHOW+=(--prog "$1")
+    server_port "$1"
+}
+
+ref_server() {
+    STDIN=fifo start_ref "$1" server 0
+    SHOW+=(--prog "$1")
+    server_port "$1"
+}
+
+# chat_client NAME: start the client under test on 127.0.0.1:$PORT, its stdin a FIFO; wait
+# until it says it is connected. ref_client NAME: the same with the reference client.
+chat_client() {
+    STDIN=fifo start_prog "$1" client 127.0.0.1 "$PORT"
+    SHOW+=(--prog "$1")
+    expect "$1" "connected to 127.0.0.1:$PORT" "the client connects and says so" \
+        "Print 'connected to 127.0.0.1:PORT' once connect() succeeds, before reading stdin (lesson 04)."
+}
+
+ref_client() {
+    STDIN=fifo start_ref "$1" client 127.0.0.1 "$PORT"
+    SHOW+=(--prog "$1")
+    expect "$1" "connected to 127.0.0.1:$PORT" "the reference client connects" \
+        "Is the server listening (listen()) and does it accept() the connection?"
+}
+
+# raw NAME TEXT: write TEXT to NAME's stdin FIFO as it is, with no newline. nc reads it in one
+# read() and sends it in one send(): exactly what a client of this lesson puts on the wire.
+raw() {
+    local fdvar="${1}_infd"
+    printf '%s' "$2" >&"${!fdvar}"
+}
+
+# running NAME: true while NAME's session leader (timeout) is alive and not a zombie. Like
+# `alive`, without starting a process: the waits below call it 20 times a second.
+running() {
+    local var="${1}_pid" state=""
+    [ -n "${!var:-}" ] && [ -r "/proc/${!var}/stat" ] || return 1
+    read -r _ _ state _ <"/proc/${!var}/stat" 2>/dev/null || return 1
+    [ "$state" != Z ]
+}
+
+# wait_text NAME LINE [SECS]: wait until NAME's stdout has exactly the line LINE (bytes compared
+# as they are, in any locale). Returns 1 at once if NAME exits without printing it, or after SECS.
+wait_text() {
+    local name=$1 line=$2 secs=${3:-$WAIT_SECS}
+    local deadline=$((SECONDS + secs)) out=$WORK/$1.out
+    until LC_ALL=C grep -a -q -x -F -- "$line" "$out" 2>/dev/null; do
+        if ! running "$name"; then
+            sleep 0.05
+            LC_ALL=C grep -a -q -x -F -- "$line" "$out" 2>/dev/null
+            return
+        fi
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.05
+    done
+}
+
+# wait_bytes NAME TEXT [SECS]: wait until NAME's stdout contains TEXT anywhere (nc writes what
+# it receives with no newline of its own). Returns 1 if NAME exits without it, or after SECS.
+wait_bytes() {
+    local name=$1 text=$2 secs=${3:-$WAIT_SECS}
+    local deadline=$((SECONDS + secs)) out=$WORK/$1.out
+    until LC_ALL=C grep -a -q -F -- "$text" "$out" 2>/dev/null; do
+        if ! running "$name"; then
+            sleep 0.05
+            LC_ALL=C grep -a -q -F -- "$text" "$out" 2>/dev/null
+            return
+        fi
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.05
+    done
+}
+
+# visible FILE [MAX]: the first MAX (160) bytes of FILE on one line: newline, carriage return
+# and the zero byte written \n, \r and \0, other control bytes and bytes that are not UTF-8
+# as \xNN; UTF-8 text as it is.
+visible() {
+    head -c "${2:-160}" "$1" | perl -0777 -ne '
+        s{(\\)|(\n)|(\r)|(\0)|([\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3})|([\x01-\x1F\x7F-\xFF])}
+         {defined $1 ? "\\\\" : defined $2 ? "\\n" : defined $3 ? "\\r" : defined $4 ? "\\0" :
+          defined $5 ? $5 : sprintf("\\x%02x", ord $6)}ge;
+        print'
+}
+
+# short TEXT: TEXT for a message: as it is when short, else its start, its end and its length.
+short() {
+    local text=$1
+    if [ "${#text}" -le 70 ]; then
+        printf '%s' "$text"
+    else
+        printf '%s...%s (%d bytes)' "${text:0:40}" "${text: -12}" "$(LC_ALL=C; printf '%s' "$text" | wc -c)"
+    fi
+}
+
+# lines_of NAME PREFIX: NAME's stdout lines that start with PREFIX, each shortened, joined by
+# " | ", for a message.
+lines_of() {
+    local name=$1 prefix=$2 line all=()
+    while IFS= read -r line; do
+        all+=("'$(short "$line")'")
+    done < <(LC_ALL=C grep -a -F -- "$prefix" "$WORK/$name.out" 2>/dev/null || true)
+    if [ ${#all[@]} -eq 0 ]; then
+        printf 'no line starting "%s"' "$prefix"
+    else
+        local IFS='|'
+        printf '%s' "${all[*]}" | sed 's/|/ | /g'
+    fi
+}
+
+# diagnose NAME LINE DEFAULT: the likeliest mistake when NAME did not print the line LINE.
+diagnose() {
+    local name=$1 line=$2 default=$3 out=$WORK/$1.out
+    if LC_ALL=C grep -a -q -F -- '>> ' "$out" 2>/dev/null; then
+        echo "A '>> ' prompt shows up in the output, but stdin is not a terminal here: print the prompt only when isatty(STDIN_FILENO) is true (read_line does that)."
+    elif LC_ALL=C grep -a -q -F -- "$line" "$out" 2>/dev/null; then
+        echo "'$(short "$line")' is followed by bytes that were never sent with it: what is left of a longer message received earlier. recv() does not end the bytes it received with a '\\0': terminate the buffer yourself, buf[n] = '\\0' after the n bytes recv() returned."
+    elif [ "${#line}" -gt 80 ] && LC_ALL=C grep -a -q -F -- "${line:0:60}" "$out" 2>/dev/null; then
+        echo "The long message was cut. Receive up to 1024 bytes in one recv() (a buffer of MSG_MAX + 1, one byte kept for the '\\0'), and read a whole typed line, up to 1023 bytes, before sending it."
+    else
+        echo "$default"
+    fi
+}
+
+# expect NAME LINE CHECK HINT: wait for the exact line LINE on NAME's stdout, or fail CHECK.
+expect() {
+    local name=$1 line=$2 check=$3 hint=$4
+    if ! wait_text "$name" "$line"; then
+        flunk_check "$check" --expected "the line '$(short "$line")' on the stdout of $name" \
+            "${SHOW[@]}" --hint "$(diagnose "$name" "$line" "$hint")"
+    fi
+}
+
+# heard NAME TEXT: NAME (a server) prints "client: TEXT"; said NAME TEXT: NAME (a client)
+# prints "server: TEXT". CHECK says what was going on, for the message.
+heard() {
+    expect "$1" "client: $2" "the server prints the message as 'client: $(short "$2")'" \
+        "${3:-Receive with recv_message(), then print it as 'client: %s' and a newline.}"
+}
+
+said() {
+    expect "$1" "server: $2" "the client prints the reply as 'server: $(short "$2")'" \
+        "${3:-After sending, wait for the reply with recv_message(), then print it as 'server: %s' and a newline.}"
+}
+
+# nc_server NAME: start `nc -l` on a port the kernel picks; set PORT. nc prints everything it
+# receives on its stdout, byte for byte.
+nc_server() {
+    STDIN=fifo start "$1" nc -n -v -l 127.0.0.1 0
+    SHOW+=(--prog "$1")
+    local deadline=$((SECONDS + WAIT_SECS)) line=""
+    until line=$(grep -m 1 -E '^Listening on 127\.0\.0\.1 [0-9]+$' "$WORK/$1.err" 2>/dev/null); do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            flunk_check "the test's own server, nc -l 127.0.0.1, listens" --prog "$1" \
+                --hint "This is the test's own setup, not your program: is netcat-openbsd installed? Run the checks again."
+        fi
+        sleep 0.05
+    done
+    PORT=${line##* }
+}
+
+# wire_hint FILE: what the bytes a peer received (FILE) say about the sender's mistake.
+wire_hint() {
+    if LC_ALL=C grep -a -q -P '\x00' "$1" 2>/dev/null; then
+        echo "A '\\0' and more bytes went out after the text: the program sends more than the text, such as sizeof(buf) or len + 1 bytes. Send exactly the len bytes of the line (what read_line returned), no terminator."
+    elif LC_ALL=C grep -a -q -P '\r' "$1" 2>/dev/null || [ "$(wc -l <"$1")" -gt 0 ]; then
+        echo "The newline went out with the text: on the wire a message is only the typed text. Remove the newline (chomp) and send the len bytes that are left."
+    else
+        echo "Send each typed line with one send_all(fd, line, len): the bytes of the text, nothing more, nothing less."
+    fi
+}
+
+# long_text N: an ASCII text of exactly N bytes, different from one place to the next, ending
+# with '#' (so a cut or an overrun shows).
+long_text() {
+    local n=$1 i=0 text="$1 bytes:"
+    while [ "${#text}" -lt "$n" ]; do
+        text+=" the quick brown fox jumps over the lazy dog $((++i)),"
+    done
+    printf '%s#' "${text:0:n-1}"
+}
+
+# ---- the turn-based chat -----------------------------------------------------------------
+
+# Misconception: the chat works if each half works on its own. Turn by turn, both programs
+# must print exactly the lines of the README, nothing else: no '>> ' prompt when stdin is not a
+# terminal, no empty lines, no stray bytes.
+@test "server and client chat turn by turn, and 'exit' ends both" {
+    chat_server s
+    chat_client c
+    if ! wait_line s '^connection from 127\.0\.0\.1:[0-9]+$'; then
+        flunk_check "the server accepts the client and says so" \
+            --expected "the line 'connection from 127.0.0.1:PEERPORT'" "${SHOW[@]}" \
+            --hint "Accept one client, then print 'connection from 127.0.0.1:PORT' (lesson 03)."
+    fi
+    say c "hello"
+    heard s "hello"
+    say s "hi, how are you?"
+    said c "hi, how are you?"
+    say c "fine, thanks"
+    heard s "fine, thanks"
+    say s "bye"
+    said c "bye"
+    say c "exit"
+    if ! wait_exit c || [ "$STATUS" != 0 ]; then
+        flunk_check "the client ends with status 0 after 'exit'" \
+            --expected "the client exits at once, with status 0" "${SHOW[@]}" \
+            --hint "When the typed line is \"exit\", leave the loop without sending it, close the socket and return 0."
+    fi
+    expect s "connection closed" "the server prints 'connection closed' when the client leaves" \
+        "recv() returns 0 when the client has closed its end: print 'connection closed' and stop."
+    if ! wait_exit s || [ "$STATUS" != 0 ]; then
+        flunk_check "the server exits with status 0 after the client left" \
+            --expected "exit status 0" "${SHOW[@]}" \
+            --hint "In lesson 05 the server serves one client: after 'connection closed', close both sockets and return 0."
+    fi
+    # The whole output, line by line: the README's lines and nothing more.
+    local want_s="listening on 127.0.0.1:$PORT
+connection from 127.0.0.1:PEERPORT
+client: hello
+client: fine, thanks
+connection closed"
+    local want_c="connected to 127.0.0.1:$PORT
+server: hi, how are you?
+server: bye"
+    if [ "$(sed -E 's/^(connection from 127\.0\.0\.1:)[0-9]+$/\1PEERPORT/' "$WORK/s.out")" != "$want_s" ]; then
+        flunk_check "the server's stdout is exactly the README's lines" \
+            --expected "$(visible <(printf '%s\n' "$want_s"))" --seen "$(visible "$WORK/s.out" 400)" \
+            "${SHOW[@]}" \
+            --hint "$(diagnose s "client: hello" "One line per event and nothing else; a '>> ' prompt only when stdin is a terminal.")"
+    fi
+    if [ "$(cat "$WORK/c.out")" != "$want_c" ]; then
+        flunk_check "the client's stdout is exactly the README's lines" \
+            --expected "$(visible <(printf '%s\n' "$want_c"))" --seen "$(visible "$WORK/c.out" 400)" \
+            "${SHOW[@]}" \
+            --hint "$(diagnose c "server: bye" "One line per event and nothing else; a '>> ' prompt only when stdin is a terminal.")"
+    fi
+}
+
+# Misconception: a server is right if it works with its own client. The reference client sends
+# exactly what the README says; the server must understand it and answer it.
+@test "server chats with the reference client" {
+    chat_server s
+    ref_client a
+    say a "hello from the reference client"
+    heard s "hello from the reference client"
+    say s "hello from your server"
+    said a "hello from your server" \
+        "Read the reply line from stdin (its newline removed) and send it with send_all() on the connected socket, the one accept() returned."
+    say a "second turn"
+    heard s "second turn" \
+        "After sending the reply, go back to recv_message() on the same connected socket: the chat is a loop, one message and one reply per turn."
+    say s "second reply"
+    said a "second reply"
+}
+
+# Misconception: a client is right if it works with its own server. The reference server
+# prints what it received and sends what is typed to it, exactly as the README says.
+@test "client chats with the reference server" {
+    ref_server r
+    chat_client c
+    say c "hello from your client"
+    heard r "hello from your client" \
+        "Read a line from stdin (its newline removed) and send it with send_all() on the socket connect_to() returned."
+    say r "hello from the reference server"
+    said c "hello from the reference server"
+    say c "second turn"
+    heard r "second turn" \
+        "After printing the reply, go back to reading the next line: the chat is a loop, one message and one reply per turn."
+    say r "second reply"
+    said c "second reply"
+}
+
+# ---- the wire format -------------------------------------------------------------------
+
+# Misconception: the bytes on the wire are what the C peer prints. A C peer prints up to the
+# first '\0' and hides the rest; nc shows every byte. The server must send exactly the typed
+# text: no newline, no '\0', no rest of a buffer. (nc sends what the test writes, unchanged.)
+@test "server: sends the typed reply and nothing else, and reads nc's bytes (nc as the client)" {
+    chat_server s
+    STDIN=fifo start n nc -N -n 127.0.0.1 "$PORT"
+    SHOW+=(--prog n)
+    if ! wait_line s '^connection from 127\.0\.0\.1:[0-9]+$'; then
+        flunk_check "the server accepts nc's connection and says so" \
+            --expected "the line 'connection from 127.0.0.1:PEERPORT'" "${SHOW[@]}" \
+            --hint "Accept one client, then print 'connection from 127.0.0.1:PORT' (lesson 03)."
+    fi
+    raw n "hello"
+    heard s "hello"
+    say s "hi"
+    if ! wait_bytes n "hi"; then
+        flunk_check "nc receives the reply 'hi'" \
+            --expected "the bytes 'hi' at nc" --seen "'$(visible "$WORK/n.out")'" "${SHOW[@]}" \
+            --hint "Send the reply with send_all() on the connected socket (conn_fd)."
+    fi
+    raw n "你好，世界"
+    heard s "你好，世界"
+    say s "fine"
+    if ! wait_bytes n "fine"; then
+        flunk_check "nc receives the reply 'fine'" \
+            --expected "the bytes 'hi' then 'fine' at nc" --seen "'$(visible "$WORK/n.out")'" \
+            "${SHOW[@]}" --hint "$(wire_hint "$WORK/n.out")"
+    fi
+    # nc -N: the end of its stdin shuts down its sending side; the server reads end of file,
+    # closes, and nc ends. Then n.out holds every byte the server sent.
+    hangup n
+    wait_exit n || true
+    local seen
+    seen=$(visible "$WORK/n.out")
+    if [ "$seen" != "hifine" ]; then
+        flunk_check "the bytes on the wire are exactly the replies typed, 'hi' then 'fine'" \
+            --expected "'hifine' (2 + 4 bytes: no newline, no '\\0', nothing else)" \
+            --seen "'$seen' ($(wc -c <"$WORK/n.out") bytes, as nc received them)" \
+            "${SHOW[@]}" --hint "$(wire_hint "$WORK/n.out")"
+    fi
+}
+
+# Misconception: sending sizeof(buf) bytes, or the newline, is harmless because our own server
+# prints the right thing. nc, as the server, shows every byte that came in.
+@test "client: sends the typed line and nothing else, and reads nc's bytes (nc -l as the server)" {
+    nc_server n
+    chat_client c
+    say c "hello"
+    if ! wait_bytes n "hello"; then
+        flunk_check "nc receives the message 'hello'" \
+            --expected "the bytes 'hello' at nc" --seen "'$(visible "$WORK/n.out")'" "${SHOW[@]}" \
+            --hint "Send each line with send_all() on the socket connect_to() returned."
+    fi
+    raw n "hi"
+    said c "hi"
+    say c "你好，世界"
+    if ! wait_bytes n "你好，世界"; then
+        flunk_check "nc receives the message '你好，世界'" \
+            --expected "the bytes 'hello' then '你好，世界' at nc" --seen "'$(visible "$WORK/n.out")'" \
+            "${SHOW[@]}" --hint "$(wire_hint "$WORK/n.out")"
+    fi
+    raw n "fine"
+    said c "fine"
+    # After 'exit' the client closes the connection and nc -l ends: n.out is complete.
+    say c "exit"
+    wait_exit c && wait_exit n || true
+    local seen hint
+    seen=$(visible "$WORK/n.out")
+    hint=$(wire_hint "$WORK/n.out")
+    [ "$seen" = "hello你好，世界exit" ] &&
+        hint="'exit' went out as a message: compare the line with \"exit\" before sending it, and close the connection instead."
+    if [ "$seen" != "hello你好，世界" ]; then
+        flunk_check "the bytes on the wire are exactly the lines typed, 'hello' then '你好，世界'" \
+            --expected "'hello你好，世界' (5 + 15 bytes: no newline, no '\\0', nothing else, no 'exit')" \
+            --seen "'$seen' ($(wc -c <"$WORK/n.out") bytes, as nc received them)" \
+            "${SHOW[@]}" --hint "$hint"
+    fi
+}
+
+# Misconception: text is ASCII, one byte per character. UTF-8 characters take several bytes
+# each (你 is 3), and to send() and recv() they are just bytes: nothing to convert, nothing to
+# filter; strlen() counts bytes, which is what send() needs.
+@test "UTF-8 text travels unchanged both ways: 你好，世界" {
+    chat_server s
+    chat_client c
+    say c "你好，世界"
+    heard s "你好，世界"
+    say s "こんにちは, Grüße 🌍"
+    said c "こんにちは, Grüße 🌍"
+}
+
+# ---- message sizes -----------------------------------------------------------------------
+
+# Misconception: a small buffer is enough for a chat line, or a line longer than the fgets
+# buffer is fine. The README allows 1023 bytes; they must come out whole on the other side.
+@test "server: a 1023-byte message arrives intact, and a 1023-byte reply leaves intact" {
+    local big reply
+    big=$(long_text 1023)
+    reply=$(long_text 1023 | tr 'a-z' 'A-Z')
+    chat_server s
+    ref_client a
+    say a "$big"
+    heard s "$big"
+    say s "$reply"
+    said a "$reply" \
+        "Read the whole reply line (up to 1023 bytes; getline() grows its buffer) and send all of it with send_all()."
+}
+
+@test "client: a 1023-byte message leaves intact, and a 1023-byte reply arrives intact" {
+    local big reply
+    big=$(long_text 1023)
+    reply=$(long_text 1023 | tr 'a-z' 'A-Z')
+    ref_server r
+    chat_client c
+    say c "$big"
+    heard r "$big" \
+        "Read the whole line (up to 1023 bytes; getline() grows its buffer) and send all of it with send_all()."
+    say r "$reply"
+    said c "$reply"
+}
+
+# Misconception: recv() fills the buffer with a string. It writes n bytes and no '\0': after a
+# long message, a short one printed with %s shows the short one and then the rest of the long
+# one still in the buffer. (A long one after a short one must not be cut either.)
+@test "server: messages of any length show no leftover bytes (short, long, short)" {
+    local big
+    big=$(long_text 600)
+    chat_server s
+    ref_client a
+    say a "hi"
+    heard s "hi"
+    say s "1"
+    said a "1"
+    say a "$big"
+    heard s "$big"
+    say s "2"
+    said a "2"
+    say a "ok"
+    heard s "ok"
+}
+
+@test "client: replies of any length show no leftover bytes (short, long, short)" {
+    local big
+    big=$(long_text 600)
+    ref_server r
+    chat_client c
+    say c "1"
+    heard r "1"
+    say r "hi"
+    said c "hi"
+    say c "2"
+    heard r "2"
+    say r "$big"
+    said c "$big"
+    say c "3"
+    heard r "3"
+    say r "ok"
+    said c "ok"
+}
+
+# ---- who talks to whom -------------------------------------------------------------------
+
+# Misconception: accept() belongs in the chat loop. Each accept() takes the next queued
+# client, so the second turn talks to a different client than the first. Accept once, then
+# receive from and reply on that client's socket (conn_fd) every turn.
+@test "server replies to the client it accepted, not to one waiting in the queue" {
+    chat_server s
+    ref_client a
+    if ! wait_line s '^connection from 127\.0\.0\.1:[0-9]+$'; then
+        flunk_check "the server accepts the first client and says so" \
+            --expected "the line 'connection from 127.0.0.1:PEERPORT'" "${SHOW[@]}" \
+            --hint "Accept one client, then print 'connection from 127.0.0.1:PORT' (lesson 03)."
+    fi
+    # A second client: the kernel completes its connection and queues it, but this server
+    # serves only the first one, so nothing of b's may reach the server or come back.
+    ref_client b
+    say b "from the queued client"
+    say a "first from a"
+    heard s "first from a"
+    say s "reply one"
+    said a "reply one"
+    say a "second from a"
+    if ! wait_line s '^client: (second from a|from the queued client)$'; then
+        flunk_check "the server prints a's second message" \
+            --expected "client: second from a" --seen "$(lines_of s 'client: ')" "${SHOW[@]}" \
+            --hint "After the reply, receive again on the same connected socket (conn_fd)."
+    elif [ "$LINE" != "client: second from a" ]; then
+        flunk_check "the server prints a's second message, not the queued client's" \
+            --expected "client: second from a" \
+            --seen "$(lines_of s 'client: '), after $(count_lines s '^connection from') 'connection from' lines" \
+            "${SHOW[@]}" \
+            --hint "The second turn talked to the queued client: accept() is called again inside the chat loop. Accept once, before the loop, and use that conn_fd every turn."
+    fi
+    say s "reply two"
+    said a "reply two" "Send the reply on the socket the message came from (conn_fd), not on listen_fd."
+    if [ "$(count_lines b '^server: ')" != 0 ]; then
+        flunk_check "the queued client receives nothing" \
+            --expected "no 'server:' line from b" --seen "$(lines_of b 'server: ')" "${SHOW[@]}" \
+            --hint "A reply went to the queued client: accept() once, before the loop, and reply on that conn_fd."
+    fi
+}
+
+# ---- what is not sent --------------------------------------------------------------------
+
+# Misconception: an empty line is a message like any other. send() of 0 bytes puts nothing on
+# the wire, so the server never hears of it, while the client waits for a reply that never
+# comes: both sides wait for ever.
+@test "client: an empty line is not sent" {
+    ref_server r
+    chat_client c
+    say c ""
+    say c "hello"
+    heard r "hello" \
+        "The client sent the empty line (a send() of 0 bytes: nothing goes out) and now waits for a reply that will never come. Skip empty lines: read the next line instead."
+    if [ "$(count_lines r '^client: ')" != 1 ]; then
+        flunk_check "the server receives only 'hello'" \
+            --expected "one line, 'client: hello'" --seen "$(lines_of r 'client: ')" "${SHOW[@]}" \
+            --hint "Skip empty lines: a message is at least one byte."
+    fi
+    say r "hi"
+    said c "hi"
+}
+
+@test "server: an empty reply is not sent" {
+    chat_server s
+    ref_client a
+    say a "hello"
+    heard s "hello"
+    say s ""
+    say s "back"
+    said a "back" \
+        "The server sent the empty line (a send() of 0 bytes: nothing goes out) and now waits for the client's next message, while the client waits for the reply. Skip empty lines: read the next one."
+}
+
+# ---- the end of a chat -------------------------------------------------------------------
+
+# Misconception: "exit" is a message for the server. It is an order to the client: close the
+# connection and end, with status 0 (the user asked for it).
+@test "client: typing 'exit' closes the connection and exits with status 0" {
+    ref_server r
+    chat_client c
+    say c "hello"
+    heard r "hello"
+    say r "hi"
+    said c "hi"
+    say c "exit"
+    if ! wait_line r '^(connection closed|client: exit)$'; then
+        flunk_check "the server sees the connection close after 'exit'" \
+            --expected "the reference server prints 'connection closed'" "${SHOW[@]}" \
+            --hint "On \"exit\", leave the loop and close(sock_fd): the server then reads end of file."
+    elif [ "$LINE" = "client: exit" ]; then
+        flunk_check "'exit' is not sent: it ends the client" \
+            --expected "the reference server prints 'connection closed'" \
+            --seen "the reference server printed 'client: exit'" "${SHOW[@]}" \
+            --hint "Compare the line with \"exit\" (strcmp(line, \"exit\") == 0) before sending it; then leave the loop, close the socket and return 0."
+    fi
+    if ! wait_exit c || [ "$STATUS" != 0 ]; then
+        flunk_check "the client exits with status 0 after 'exit'" \
+            --expected "exit status 0" "${SHOW[@]}" \
+            --hint "After \"exit\", close the socket and return EXIT_SUCCESS from main."
+    fi
+}
+
+# Misconception: recv() returning 0 is an empty message. It means the client closed the
+# connection: printing 'client: ' and waiting for more (or looping on it) is the bug.
+@test "server: prints 'connection closed' and exits with status 0 when the client leaves" {
+    chat_server s
+    ref_client a
+    say a "hello"
+    heard s "hello"
+    say s "hi"
+    said a "hi"
+    say a "exit"
+    if ! wait_line s '^(connection closed|client: )$'; then
+        flunk_check "the server prints 'connection closed' when the client leaves" \
+            --expected "connection closed" "${SHOW[@]}" \
+            --hint "recv() returned 0: the client closed the connection. Print 'connection closed', close the sockets and return 0."
+    elif [ "$LINE" = "client: " ]; then
+        flunk_check "the server prints 'connection closed' when the client leaves" \
+            --expected "connection closed" \
+            --seen "'client: ' (an empty message), $(count_lines s '^client: $') time(s)" "${SHOW[@]}" \
+            --hint "recv() returned 0, which is not an empty message: the client closed the connection. Check for 0 before printing: print 'connection closed' and stop."
+    fi
+    if ! wait_exit s || [ "$STATUS" != 0 ]; then
+        flunk_check "the server exits with status 0 after 'connection closed'" \
+            --expected "exit status 0" "${SHOW[@]}" \
+            --hint "Lesson 05's server serves one client: after 'connection closed', close both sockets and return 0."
+    fi
+}
+
+# Misconception: the client can take recv() returning 0 as an empty reply. The server is gone:
+# say so and end, rather than print 'server: ' or wait on stdin for a chat that is over.
+@test "client: prints 'server closed the connection' and exits when the server leaves" {
+    ref_server r
+    chat_client c
+    say c "hello"
+    heard r "hello"
+    # The end of its stdin ends the reference server: it closes the connection, no reply.
+    hangup r
+    if ! wait_line c '^(server closed the connection|server: )$'; then
+        flunk_check "the client says the server left" \
+            --expected "server closed the connection" "${SHOW[@]}" \
+            --hint "recv() returned 0: the server closed the connection. Print 'server closed the connection' and leave the loop."
+    elif [ "$LINE" = "server: " ]; then
+        flunk_check "the client says the server left" \
+            --expected "server closed the connection" --seen "'server: ' (an empty reply)" "${SHOW[@]}" \
+            --hint "recv() returned 0, which is not an empty reply: the server closed the connection. Check for 0 before printing: print 'server closed the connection' and stop."
+    fi
+    if ! wait_exit c; then
+        flunk_check "the client ends once the server has left" \
+            --expected "the client exits at once" "${SHOW[@]}" \
+            --hint "After 'server closed the connection', leave the loop, close the socket and return from main."
+    fi
+}
