@@ -21,15 +21,21 @@ LIFE_SECS=${LIFE_SECS:-15}
 HELPERS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/helpers/watchdog.bash
 source "$HELPERS_DIR/watchdog.bash"
-for lib in bats-support bats-assert; do
-    for dir in "$HELPERS_DIR/../../node_modules/$lib" "/usr/lib/bats/$lib"; do
-        if [ -f "$dir/load.bash" ]; then
-            # shellcheck disable=SC1091
-            source "$dir/load.bash"
-            break
-        fi
+# use_bats_assert: load bats-support and bats-assert (pinned in package.json, else Debian's), for
+# suites that want assert_output and friends. Lesson tests write their own messages with
+# flunk_check instead, and skip the load: it costs a noticeable part of a short test.
+use_bats_assert() {
+    local lib dir
+    for lib in bats-support bats-assert; do
+        for dir in "$HELPERS_DIR/../../node_modules/$lib" "/usr/lib/bats/$lib"; do
+            if [ -f "$dir/load.bash" ]; then
+                # shellcheck disable=SC1091
+                source "$dir/load.bash"
+                break
+            fi
+        done
     done
-done
+}
 
 # ---- setup and teardown ------------------------------------------------------------------
 

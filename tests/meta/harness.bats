@@ -5,6 +5,8 @@
 # Debian's bats 1.8 (the fallback), whose BATS_TEST_TIMEOUT cannot stop a hung test.
 
 load ../helpers/watchdog
+load ../helpers/sockchat
+use_bats_assert
 
 setup() {
     watchdog_keep
@@ -41,6 +43,7 @@ probe() {
     OUTPUT=$(cd "$ROOT" && SOCKCHAT_BIN="$CASES/$case" SOCKCHAT_HELPERS="$ROOT/build/helpers" \
         WAIT_SECS=2 LIFE_SECS=8 BATS_TEST_TIMEOUT=20 timeout 60 "$bats" --tap tests/meta/fixtures/probe.bats 2>&1 </dev/null 3>&-) || true
     ELAPSED=$((SECONDS - start))
+    output=$OUTPUT # for bats-assert
 }
 
 leftovers() {
@@ -84,7 +87,7 @@ expect() {
 
 @test "a server that exits at once: the message gives its status and its stderr" {
     expect exits-at-once "exited with status 3"
-    grep -q 'bind: something went wrong' <<<"$OUTPUT"
+    assert_output --partial 'bind: something went wrong'
 }
 
 @test "a server that floods its output is stopped at the output limit" {
