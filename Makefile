@@ -22,10 +22,12 @@ help:
 	@echo "Instructors"
 	@echo "  make grade SUBMISSION=dir [LESSONS=\"03 05\"] [OUT=dir]   grade one student's lessons/"
 	@echo "  make grade-all SUBMISSIONS=dir                          grade every student folder in dir"
-	@echo "  make slides           render the decks to build/slides/"
+	@echo "  make slides           render the decks to build/slides/ (HTML, and an index.html)"
+	@echo "  make slides-pdf       the same, plus a PDF of each deck (needs Chromium)"
 	@echo
 	@echo "Maintainers"
 	@echo "  make test             solutions pass, starters fail, every kept bug is caught"
+	@echo "  make test-slides      build every deck and check each slide in headless Chromium"
 	@echo "  make setup            install what the tests need"
 	@echo "  make clean            remove build/"
 	@echo
@@ -34,14 +36,15 @@ help:
 setup:
 	@scripts/setup
 
-lesson-%:
+# Static pattern rules: make never applies a plain pattern rule to a .PHONY target.
+$(addprefix lesson-,$(NUMBERS)): lesson-%:
 	@scripts/check $*
 
-solution-%:
+$(addprefix solution-,$(NUMBERS)): solution-%:
 	@scripts/check --src solutions/$$(cd solutions && ls -d $*-* | head -n 1) \
 		--out build/solutions/$$(cd solutions && ls -d $*-* | head -n 1) --label "Solution $*" $*
 
-run-%:
+$(addprefix run-,$(NUMBERS)): run-%:
 	@scripts/run $(if $(SOLUTION),--solution) $*
 
 progress:
@@ -49,6 +52,27 @@ progress:
 
 test:
 	@scripts/selftest
+
+# Instructors: grade with this checkout's tests, never the submission's (README, "For
+# instructors"). LESSONS given on the command line picks lessons; otherwise all are graded.
+GRADE_LESSONS = $(if $(filter command line,$(origin LESSONS)),--lessons "$(LESSONS)")
+
+grade:
+	@scripts/grade --submission "$(SUBMISSION)" $(if $(OUT),--out "$(OUT)") $(GRADE_LESSONS) \
+		$(if $(filter-out 0,$(STRICT)),--strict)
+
+grade-all:
+	@scripts/grade-all --submissions "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(GRADE_LESSONS) \
+		$(if $(JOBS),--jobs $(JOBS))
+
+slides:
+	@scripts/slides
+
+slides-pdf:
+	@scripts/slides --pdf
+
+test-slides:
+	@scripts/setup --slides && scripts/check-meta slides
 
 clean:
 	rm -rf build
