@@ -94,7 +94,7 @@ render_report() {
     if [ "$passed" -eq "$total" ]; then
         local next next_num
         next_num=$(printf '%02d' $((10#$num + 1)))
-        next=$(cd "$root/lessons" && ls -d "$next_num"-* 2>/dev/null | head -n 1)
+        next=$(cd "$root/lessons" && compgen -G "$next_num-*" | head -n 1)
         if [ -n "$next" ]; then
             printf 'Well done. Next: read lessons/%s/README.md, then run make lesson-%s.\n' "$next" "$next_num"
         else

@@ -51,9 +51,10 @@ int format_addr(const struct sockaddr_in *addr, char *text, size_t size);
 int connect_to(const char *host, const char *port);
 
 /* On the wire a message is the bytes of one send(2), without newline or terminator, and the
- * receiver takes what one recv(2) of up to MSG_MAX bytes returns as one message. So a typed
- * line may be at most MSG_MAX - 1 bytes (one byte is kept for the '\0' we add). Lesson 07 shows
- * why this is fragile, and fixes it. */
+ * receiver takes what one recv(2) of up to MSG_MAX bytes returns as one message (into a buffer
+ * of MSG_MAX + 1 bytes: room for the '\0' it adds). A sender sends lines of at most MSG_MAX - 1
+ * bytes, as the original chat did (its 1024-byte fgets buffer held 1023 characters). Lesson 07
+ * shows why this is fragile, and fixes it. */
 #define MSG_MAX 1024
 
 /* send_all: send all len bytes of buf on fd. send(2) may send fewer bytes than asked (a "short

@@ -119,7 +119,7 @@ static int serve(int listen_fd)
     /* TODO 5: this serves one client and returns, as in lesson 05. Put it in a loop,
      *         `while (!stop_requested) { ... }`, so that the server goes back to accept() the
      *         next client when a chat ends. Keep what chat() returns: leave the loop when it
-     *         says SERVER_STOPS. */
+     *         says SERVER_STOPS, after closing conn_fd (TODO 7). */
     struct sockaddr_in peer;
     socklen_t peer_len = sizeof peer;
     int conn_fd = accept(listen_fd, (struct sockaddr *)&peer, &peer_len);
