@@ -151,25 +151,43 @@ diagnose() {
     fi
 }
 
+# who NAME: "your server", "the reference client", ...: which program NAME is, for a message.
+who() {
+    local cmd
+    cmd=$(cat "$WORK/$1.cmd" 2>/dev/null)
+    case "$cmd" in
+    "${SOCKCHAT_REF:-@@}"/*) printf 'the reference %s' "$(basename "${cmd%% *}")" ;;
+    "$SOCKCHAT_BIN"/*) printf 'your %s' "$(basename "${cmd%% *}")" ;;
+    *) printf '%s' "$1" ;;
+    esac
+}
+
 # expect NAME LINE CHECK HINT: wait for the exact line LINE on NAME's stdout, or fail CHECK.
 expect() {
     local name=$1 line=$2 check=$3 hint=$4
     if ! wait_text "$name" "$line"; then
-        flunk_check "$check" --expected "the line '$(short "$line")' on the stdout of $name" \
+        flunk_check "$check" --expected "the line '$(short "$line")' on the stdout of $(who "$name")" \
             "${SHOW[@]}" --hint "$(diagnose "$name" "$line" "$hint")"
     fi
 }
 
 # heard NAME TEXT: NAME (a server) prints "client: TEXT"; said NAME TEXT: NAME (a client)
 # prints "server: TEXT". CHECK says what was going on, for the message.
+# When NAME is the reference program, the student's other program is the one to blame.
 heard() {
+    local hint="Receive with recv_message(), then print it as 'client: %s' and a newline."
+    [ "$(who "$1")" = "the reference server" ] &&
+        hint="The reference server never received it: your client must send the typed line with send_all(), without its newline, once it has read it from stdin."
     expect "$1" "client: $2" "the server prints the message as 'client: $(short "$2")'" \
-        "${3:-Receive with recv_message(), then print it as 'client: %s' and a newline.}"
+        "${3:-$hint}"
 }
 
 said() {
+    local hint="After sending, wait for the reply with recv_message(), then print it as 'server: %s' and a newline."
+    [ "$(who "$1")" = "the reference client" ] &&
+        hint="The reference client never received the reply: your server must read a reply line from its stdin after printing the message, and send it with send_all() on conn_fd, without its newline."
     expect "$1" "server: $2" "the client prints the reply as 'server: $(short "$2")'" \
-        "${3:-After sending, wait for the reply with recv_message(), then print it as 'server: %s' and a newline.}"
+        "${3:-$hint}"
 }
 
 # nc_server NAME: start `nc -l` on a port the kernel picks; set PORT. nc prints everything it
