@@ -527,6 +527,27 @@ server: bye"
 # Misconception: an empty line is a message like any other. send() of 0 bytes puts nothing on
 # the wire, so the server never hears of it, while the client waits for a reply that never
 # comes: both sides wait for ever.
+# Misconception: any line can be sent. One recv() of up to 1024 bytes is one message, so a
+# longer line would reach the server cut in two, as two messages; the client refuses it.
+@test "client: a line of 1024 bytes or more is refused on stderr, not sent" {
+    ref_server r
+    chat_client c
+    local long
+    long=$(printf 'x%.0s' $(seq 1500))
+    say c "$long"
+    say c "hello"
+    heard r "hello" \
+        "The client sent the 1500-byte line (the server took it as the message), or stopped. Refuse a line of MSG_MAX bytes or more: say so on stderr and read the next line (TODO 4)."
+    if [ "$(count_lines r '^client: ')" != 1 ] || ! grep -q 'too long' "$WORK/c.err"; then
+        flunk_check "the 1500-byte line is refused" \
+            --expected "one line 'client: hello' at the server, and 'client: message too long (1500 bytes, at most 1023): not sent' on the client's stderr" \
+            --seen "$(lines_of r 'client: ')" "${SHOW[@]}" \
+            --hint "A line of MSG_MAX (1024) bytes or more does not fit in one message: print 'client: message too long (N bytes, at most 1023): not sent' on stderr and read the next line (TODO 4)."
+    fi
+    say r "hi"
+    said c "hi"
+}
+
 @test "client: an empty line is not sent" {
     ref_server r
     chat_client c

@@ -75,9 +75,14 @@ start_client() {
     else
         start_tested "$name" client 127.0.0.1 "$PORT"
     fi
-    expect "$name" '^connected to 127\.0\.0\.1:[0-9]+$' "connected to 127.0.0.1:$PORT" \
-        "the client connects to the server" \
-        "The client prints 'connected to 127.0.0.1:PORT' once connect() succeeds (lesson 05)."
+    local regex='^connected to 127\.0\.0\.1:[0-9]+$'
+    wait_line "$name" "$regex" && return 0
+    local hint="The client prints 'connected to 127.0.0.1:PORT' once connect() succeeds (lesson 05)."
+    # Refused means nothing listens any more: the server is the one to blame.
+    if grep -q 'Connection refused' "$WORK/$name.err" 2>/dev/null; then
+        hint="Nothing listens on the port any more: the server has exited, most likely after the previous client. Loop back to accept() for the next client (TODO 5)."
+    fi
+    expect "$name" "$regex" "connected to 127.0.0.1:$PORT" "the client connects to the server" "$hint"
 }
 
 # signal_prog NAME SIG: send SIG to NAME's program itself (not to the `timeout` above it), as
