@@ -17,11 +17,6 @@ LISTENING='^listening on 127\.0\.0\.1:[0-9]+$'
 
 # ---- helpers of this lesson ------------------------------------------------------------
 
-# swapped PORT: PORT with its two bytes swapped, what the kernel gets without htons().
-swapped() {
-    echo $((($1 >> 8) | (($1 & 255) << 8)))
-}
-
 # dotted HEX: an address from /proc/net/tcp (0100007F) as text (127.0.0.1).
 dotted() {
     local hex=$1

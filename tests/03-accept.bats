@@ -32,28 +32,6 @@ connect_peer() {
     PEER_PORT=${LINE#local }
 }
 
-# wait_count NAME REGEX N [SECS]: wait until N lines of NAME's stdout match REGEX. Returns 1
-# if NAME has fewer after SECS, or exits with fewer. (It polls more often than wait_line: the
-# descriptor check waits for the server 20 times in a row.)
-wait_count() {
-    local name=$1 regex=$2 want=$3 secs=${4:-$WAIT_SECS}
-    local deadline=$((SECONDS + secs)) polls=0
-    until [ "$(count_lines "$name" "$regex")" -ge "$want" ]; do
-        polls=$((polls + 1))
-        if [ $((polls % 20)) = 0 ] && ! alive "$name"; then
-            [ "$(count_lines "$name" "$regex")" -ge "$want" ]
-            return
-        fi
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.01
-    done
-}
-
-# swapped PORT: PORT with its two bytes exchanged, as it prints when ntohs() is missing.
-swapped() {
-    echo $((($1 & 255) << 8 | $1 >> 8))
-}
-
 # start_traced NAME INJECT: the server under strace, with the fault INJECT (strace's
 # inject=... syntax) on accept. LeakSanitizer cannot run under ptrace, so it is off here.
 start_traced() {

@@ -97,17 +97,6 @@ signal_prog() {
     kill -s "$2" "$pid"
 }
 
-# wait_count NAME REGEX N [SECS]: wait until N lines of NAME's stdout match REGEX.
-wait_count() {
-    local name=$1 regex=$2 want=$3 secs=${4:-$WAIT_SECS}
-    local deadline=$((SECONDS + secs))
-    until [ "$(count_lines "$name" "$regex")" -ge "$want" ]; do
-        alive "$name" || [ "$(count_lines "$name" "$regex")" -ge "$want" ] || return 1
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.05
-    done
-}
-
 # wait_stderr NAME [SECS]: wait until NAME writes to stderr or ends.
 wait_stderr() {
     local name=$1 secs=${2:-$WAIT_SECS}

@@ -240,6 +240,28 @@ count_lines() {
     grep -E -c -- "$2" "$WORK/$1.out" 2>/dev/null || true
 }
 
+# wait_count NAME REGEX N [SECS]: wait until at least N lines of NAME's stdout match REGEX.
+# Returns 1 after SECS, or as soon as NAME has ended with fewer. Polls often: a test may wait
+# for a server many times in a row.
+wait_count() {
+    local name=$1 regex=$2 want=$3 secs=${4:-$WAIT_SECS}
+    local deadline=$((SECONDS + secs))
+    until [ "$(count_lines "$name" "$regex")" -ge "$want" ]; do
+        if ! alive "$name"; then
+            [ "$(count_lines "$name" "$regex")" -ge "$want" ]
+            return
+        fi
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.02
+    done
+}
+
+# swapped PORT: PORT with its two bytes exchanged: what the kernel gets from a port stored
+# without htons(), and what prints when ntohs() is missing.
+swapped() {
+    echo $((($1 & 255) << 8 | $1 >> 8))
+}
+
 # hexport PORT: the port as /proc/net/tcp writes it (4 upper-case hex digits).
 hexport() {
     printf '%04X' "$1"
