@@ -84,11 +84,7 @@ err_lines() {
 
 # wait_err NAME REGEX [SECS]: wait until a line of NAME's stderr matches REGEX.
 wait_err() {
-    local deadline=$((SECONDS + ${3:-$WAIT_SECS}))
-    until grep -q -E -- "$2" "$WORK/$1.err" 2>/dev/null; do
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.05
-    done
+    wait_for "$1" "${3:-$WAIT_SECS}" grep -q -E -- "$2" "$WORK/$1.err"
 }
 
 # hint_for NAME HINT: HINT, unless what NAME did shows a starter's stand-in still in place.
@@ -179,11 +175,8 @@ out_text() {
     local status1=$STATUS
     run_client c2 127.0.0.1 "$PORT"
     local status2=$STATUS
-    local deadline=$((SECONDS + 2)) lines
-    until [ "$(count_lines s '^connection from 127\.0\.0\.1:[0-9]+$')" -ge 2 ] ||
-        [ "$SECONDS" -ge "$deadline" ]; do
-        sleep 0.05
-    done
+    local lines
+    wait_count s '^connection from 127\.0\.0\.1:[0-9]+$' 2 2 || true
     lines=$(grep -E '^connection from 127\.0\.0\.1:[0-9]+$' "$WORK/s.out" || true)
     local p1 p2 low high
     p1=$(sed -n '1s/.*://p' <<<"$lines")

@@ -60,45 +60,18 @@ raw() {
     printf '%s' "$2" >&"${!fdvar}"
 }
 
-# running NAME: true while NAME's session leader (timeout) is alive and not a zombie. Like
-# `alive`, without starting a process: the waits below call it 20 times a second.
-running() {
-    local var="${1}_pid" state=""
-    [ -n "${!var:-}" ] && [ -r "/proc/${!var}/stat" ] || return 1
-    read -r _ _ state _ <"/proc/${!var}/stat" 2>/dev/null || return 1
-    [ "$state" != Z ]
-}
-
 # wait_text NAME LINE [SECS]: wait until NAME's stdout has exactly the line LINE (bytes compared
-# as they are, in any locale). Returns 1 at once if NAME exits without printing it, or after SECS.
+# as they are, in any locale). Returns 1 if NAME ends without printing it, if the programs go
+# quiet, or after SECS.
 wait_text() {
-    local name=$1 line=$2 secs=${3:-$WAIT_SECS}
-    local deadline=$((SECONDS + secs)) out=$WORK/$1.out
-    until LC_ALL=C grep -a -q -x -F -- "$line" "$out" 2>/dev/null; do
-        if ! running "$name"; then
-            sleep 0.05
-            LC_ALL=C grep -a -q -x -F -- "$line" "$out" 2>/dev/null
-            return
-        fi
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.05
-    done
+    wait_for "$1" "${3:-$WAIT_SECS}" env LC_ALL=C grep -a -q -x -F -- "$2" "$WORK/$1.out"
 }
 
 # wait_bytes NAME TEXT [SECS]: wait until NAME's stdout contains TEXT anywhere (nc writes what
-# it receives with no newline of its own). Returns 1 if NAME exits without it, or after SECS.
+# it receives with no newline of its own). Returns 1 if NAME ends without it, if the programs
+# go quiet, or after SECS.
 wait_bytes() {
-    local name=$1 text=$2 secs=${3:-$WAIT_SECS}
-    local deadline=$((SECONDS + secs)) out=$WORK/$1.out
-    until LC_ALL=C grep -a -q -F -- "$text" "$out" 2>/dev/null; do
-        if ! running "$name"; then
-            sleep 0.05
-            LC_ALL=C grep -a -q -F -- "$text" "$out" 2>/dev/null
-            return
-        fi
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.05
-    done
+    wait_for "$1" "${3:-$WAIT_SECS}" env LC_ALL=C grep -a -q -F -- "$2" "$WORK/$1.out"
 }
 
 # visible FILE [MAX]: the first MAX (160) bytes of FILE on one line: newline, carriage return
@@ -195,15 +168,17 @@ said() {
 nc_server() {
     STDIN=fifo start "$1" nc -n -v -l 127.0.0.1 0
     SHOW+=(--prog "$1")
-    local deadline=$((SECONDS + WAIT_SECS)) line=""
-    until line=$(grep -m 1 -E '^Listening on 127\.0\.0\.1 [0-9]+$' "$WORK/$1.err" 2>/dev/null); do
-        if [ "$SECONDS" -ge "$deadline" ]; then
-            flunk_check "the test's own server, nc -l 127.0.0.1, listens" --prog "$1" \
-                --hint "This is the test's own setup, not your program: is netcat-openbsd installed? Run the checks again."
-        fi
-        sleep 0.05
-    done
+    if ! wait_for "$1" "$WAIT_SECS" _nc_listening "$1"; then
+        flunk_check "the test's own server, nc -l 127.0.0.1, listens" --prog "$1" \
+            --hint "This is the test's own setup, not your program: is netcat-openbsd installed? Run the checks again."
+    fi
+    local line
+    line=$(grep -m 1 -E '^Listening on 127\.0\.0\.1 [0-9]+$' "$WORK/$1.err")
     PORT=${line##* }
+}
+
+_nc_listening() {
+    grep -q -E '^Listening on 127\.0\.0\.1 [0-9]+$' "$WORK/$1.err" 2>/dev/null
 }
 
 # wire_hint FILE: what the bytes a peer received (FILE) say about the sender's mistake.

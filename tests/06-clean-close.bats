@@ -99,12 +99,7 @@ signal_prog() {
 
 # wait_stderr NAME [SECS]: wait until NAME writes to stderr or ends.
 wait_stderr() {
-    local name=$1 secs=${2:-$WAIT_SECS}
-    local deadline=$((SECONDS + secs))
-    while [ ! -s "$WORK/$name.err" ] && alive "$name"; do
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.05
-    done
+    wait_for "$1" "${2:-$WAIT_SECS}" test -s "$WORK/$1.err"
 }
 
 # fd_count NAME: how many descriptors NAME's program has open now; nothing if it has ended.

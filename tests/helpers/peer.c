@@ -7,8 +7,9 @@
  *   peer timewait              leave 127.0.0.1:PORT in TIME_WAIT (server side); print PORT
  *   peer listen                listen on 127.0.0.1 (port from the kernel), print PORT, sleep
  *   peer connect PORT [SECS]   connect to 127.0.0.1:PORT, print "local PORT", then wait up to
- *                              SECS (default 3) for the server to close: print "closed" on
- *                              end of file, "open" if it is still open after SECS
+ *                              SECS (default 3; 0: with no limit, so that the test sees it
+ *                              go quiet) for the server to close: print "closed" on end of
+ *                              file, "data" if bytes came, "open" if it is still open after SECS
  *   peer storm PORT N          connect and close N times one after another; print "done N"
  *   peer chat PORT TEXT N      N times: connect, send TEXT, wait for one reply, close; then
  *                              print "done N" (on a failure "done I" and the reason on stderr)
@@ -141,7 +142,7 @@ static int cmd_connect(unsigned port, int secs)
     printf("local %u\n", local_port(fd));
     fflush(stdout);
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    int ready = poll(&pfd, 1, secs * 1000);
+    int ready = poll(&pfd, 1, secs > 0 ? secs * 1000 : -1);
     if (ready < 0)
         return fail("poll");
     char buf[256];

@@ -167,22 +167,23 @@ alive() {
 }
 
 # wait_exit NAME [SECS]: wait for NAME to end; sets STATUS to its exit status (124 means
-# killed by the time limit). Returns 1 if it is still running after SECS.
+# killed by the time limit). Returns 1 (STATUS=running) if it is still running after SECS, or
+# once the programs have gone quiet.
 wait_exit() {
-    local name=$1 secs=${2:-$WAIT_SECS}
-    local sid deadline=$((SECONDS + secs))
+    local name=$1 secs=${2:-$WAIT_SECS} sid
     sid=$(pid_of "$name")
-    while alive "$name"; do
-        if [ "$SECONDS" -ge "$deadline" ]; then
-            STATUS=running
-            return 1
-        fi
-        sleep 0.05
-    done
+    if ! wait_for "" "$secs" _ended "$name"; then
+        STATUS=running
+        return 1
+    fi
     STATUS=0
     wait "$sid" 2>/dev/null || STATUS=$?
     printf '%s' "$STATUS" >"$WORK/$name.status"
     return 0
+}
+
+_ended() {
+    ! alive "$1"
 }
 
 # stop NAME: end NAME's whole session: TERM, up to two seconds' grace, then KILL. Children that
@@ -215,24 +216,81 @@ stop_all() {
 
 # ---- waiting for output and sockets ------------------------------------------------------
 
-# wait_line NAME REGEX [SECS]: wait until a line of NAME's stdout matches the extended REGEX.
-# Sets LINE to the first matching line. Returns 1 at once if NAME exits without printing it,
-# or after SECS.
-wait_line() {
-    local name=$1 regex=$2 secs=${3:-$WAIT_SECS}
-    local deadline=$((SECONDS + secs)) out=$WORK/$name.out
+# ---- waiting, and knowing when to stop -----------------------------------------------------
+#
+# A check waits for an event (a line, an exit, a listener), never for a time. It stops waiting
+# as soon as the outcome is known: the event came; the program it waits on has ended without
+# it; or every program of the test has gone quiet, blocked waiting for input that the test will
+# not send (tests/helpers/quiet.c decides: no thread running, none on a timer, nothing changing
+# for QUIET_MS). WAIT_SECS is only the backstop for a program that keeps busy.
+#
+# QUIET_MS=0 turns the quiet rule off, for a check that waits for a program's own timeout
+# (SO_RCVTIMEO or alarm() look quiet from outside).
+QUIET_MS=${QUIET_MS:-300}
+
+# gone_quiet: true when every program this test started is blocked waiting for the test, and
+# has been for QUIET_MS. Takes up to QUIET_MS, and returns at once when one is busy. Writes
+# what each program waits in to $WORK/quiet.txt (describe shows it).
+gone_quiet() {
+    [ "${QUIET_MS:-0}" -gt 0 ] || return 1
+    local name sids=() files=()
+    for name in "${STARTED[@]}"; do
+        sids+=("$(pid_of "$name")")
+        files+=(--file "$WORK/$name.out" --file "$WORK/$name.err")
+    done
+    [ ${#sids[@]} -gt 0 ] || return 1
+    "$SOCKCHAT_HELPERS/quiet" --ms "$QUIET_MS" --why "$WORK/quiet.txt" "${files[@]}" "${sids[@]}"
+}
+
+# wait_for NAME SECS COMMAND [ARGS...]: run COMMAND until it succeeds. Returns 1 when it still
+# fails once NAME has ended, once the programs have gone quiet, or after SECS (NAME "" waits on
+# no program in particular). Sets WAITED to why it stopped: "", ended, quiet or timeout.
+wait_for() {
+    local name=$1 secs=$2
+    shift 2
+    local deadline=$((SECONDS + secs))
+    WAITED=""
     while :; do
-        LINE=$(grep -E -m 1 -- "$regex" "$out" 2>/dev/null)
-        [ -n "$LINE" ] && return 0
-        if ! alive "$name"; then
-            sleep 0.05
-            LINE=$(grep -E -m 1 -- "$regex" "$out" 2>/dev/null)
-            [ -n "$LINE" ] && return 0
+        "$@" && return 0
+        if [ -n "$name" ] && ! alive "$name"; then
+            "$@" && return 0
+            WAITED=ended
             return 1
         fi
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.05
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            WAITED=timeout
+            return 1
+        fi
+        if gone_quiet; then
+            "$@" && return 0
+            WAITED=quiet
+            return 1
+        fi
+        sleep 0.02
     done
+}
+
+# waited SECS: how the last wait ended, for a failure message ("within 5 s", "before it went
+# quiet", ...).
+waited() {
+    case "${WAITED:-}" in
+    quiet) printf 'before every program was blocked, waiting for input the test does not send (status below)' ;;
+    ended) printf 'before it ended' ;;
+    *) printf 'within %s s' "${1:-$WAIT_SECS}" ;;
+    esac
+}
+
+# wait_line NAME REGEX [SECS]: wait until a line of NAME's stdout matches the extended REGEX.
+# Sets LINE to the first matching line. Returns 1 if NAME ends without printing it, if the
+# programs go quiet, or after SECS.
+wait_line() {
+    LINE=""
+    wait_for "$1" "${3:-$WAIT_SECS}" _has_line "$WORK/$1.out" "$2"
+}
+
+_has_line() {
+    LINE=$(grep -E -m 1 -- "$2" "$1" 2>/dev/null)
+    [ -n "$LINE" ]
 }
 
 # count_lines NAME REGEX: how many lines of NAME's stdout match REGEX.
@@ -241,19 +299,13 @@ count_lines() {
 }
 
 # wait_count NAME REGEX N [SECS]: wait until at least N lines of NAME's stdout match REGEX.
-# Returns 1 after SECS, or as soon as NAME has ended with fewer. Polls often: a test may wait
-# for a server many times in a row.
+# Returns 1 as soon as NAME has ended with fewer, the programs are quiet, or after SECS.
 wait_count() {
-    local name=$1 regex=$2 want=$3 secs=${4:-$WAIT_SECS}
-    local deadline=$((SECONDS + secs))
-    until [ "$(count_lines "$name" "$regex")" -ge "$want" ]; do
-        if ! alive "$name"; then
-            [ "$(count_lines "$name" "$regex")" -ge "$want" ]
-            return
-        fi
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.02
-    done
+    wait_for "$1" "${4:-$WAIT_SECS}" _has_count "$1" "$2" "$3"
+}
+
+_has_count() {
+    [ "$(count_lines "$1" "$2")" -ge "$3" ]
 }
 
 # swapped PORT: PORT with its two bytes exchanged: what the kernel gets from a port stored
@@ -277,12 +329,11 @@ listeners() {
 # is_listening PORT [SECS]: wait (bounded) until something listens on PORT. Never connects:
 # a probe would use up a one-client server.
 is_listening() {
-    local port=$1 secs=${2:-$WAIT_SECS}
-    local deadline=$((SECONDS + secs))
-    until [ -n "$(listeners "$port")" ]; do
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.05
-    done
+    wait_for "" "${2:-$WAIT_SECS}" _listens "$1"
+}
+
+_listens() {
+    [ -n "$(listeners "$1")" ]
 }
 
 # server_port NAME: wait for "listening on 127.0.0.1:PORT" from NAME and set PORT. Fails the
@@ -292,7 +343,7 @@ server_port() {
     local name=$1
     if ! wait_line "$name" '^listening on 127\.0\.0\.1:[0-9]+$'; then
         flunk_check "the server says where it listens" \
-            --expected "a line 'listening on 127.0.0.1:PORT' within ${WAIT_SECS} s" \
+            --expected "a line 'listening on 127.0.0.1:PORT' $(waited)" \
             --prog "$name" \
             --hint "Print it after listen() succeeds, and flush stdout (the starter's setvbuf line does that for every line)."
     fi
@@ -312,6 +363,12 @@ describe() {
     local name=$1 state
     if alive "$name"; then
         state="still running"
+        local pid blocked=""
+        pid=$(prog_pid "$name")
+        if [ "${WAITED:-}" = quiet ] && [ -n "$pid" ] && [ -f "$WORK/quiet.txt" ]; then
+            blocked=$(grep -m 1 -F "(pid $pid):" "$WORK/quiet.txt" | sed 's/^.*(pid [0-9]*): //')
+        fi
+        [ -z "$blocked" ] || state="still running, $blocked"
     else
         wait_exit "$name" 1
         case "$STATUS" in

@@ -25,6 +25,35 @@ setup_file() {
     make_case busy-loop 'int main(void) { volatile unsigned long n = 0; for (;;) n++; }'
     make_case exits-at-once 'int main(void) { fprintf(stderr, "bind: something went wrong\n"); return 3; }'
     make_case floods-output 'int main(void) { for (;;) puts("spam spam spam spam spam spam spam spam"); }'
+    # Slow but correct: each listens in the end, and the harness must wait for it.
+    local listen='#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+static void serve(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 1) < 0) return;
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    printf("listening on 127.0.0.1:%u\n", ntohs(a.sin_port));
+    fflush(stdout);
+    for (;;) pause();
+}'
+    make_case sleeps-then-listens "$listen"'
+int main(void) { sleep(1); serve(); }'
+    make_case computes-then-listens "$listen"'
+int main(void) {
+    struct timespec t0, t; clock_gettime(CLOCK_MONOTONIC, &t0);
+    volatile unsigned long n = 0;
+    do { for (int i = 0; i < 1000000; i++) n++; clock_gettime(CLOCK_MONOTONIC, &t); }
+    while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 1500);
+    serve(); }'
+    make_case listens "$listen"'
+int main(void) { serve(); }'
+    mkdir -p "$CASES/under-valgrind"
+    printf '#!/bin/sh\nexec valgrind -q %s "$@"\n' "$CASES/listens/server" >"$CASES/under-valgrind/server"
+    chmod +x "$CASES/under-valgrind/server"
     make_case forks-away 'int main(void) {
         for (int i = 0; i < 3; i++)
             if (fork() == 0) { setsid(); if (fork() == 0) { signal(SIGTERM, SIG_IGN); for (;;) pause(); } _exit(0); }
@@ -37,13 +66,26 @@ make_case() {
     cc -o "$CASES/$1/server" "$CASES/$1/server.c"
 }
 
-# probe CASE BATS: run the probe check with CASE's server under BATS; sets OUTPUT and ELAPSED.
+# probe CASE BATS: run the probe check with CASE's server under BATS; sets OUTPUT, ELAPSED
+# (seconds) and ELAPSED_MS. WAIT_SECS is 2 unless the caller sets it.
 probe() {
-    local case=$1 bats=$2 start=$SECONDS
+    local case=$1 bats=$2 start
+    start=$(date +%s%N)
     OUTPUT=$(cd "$ROOT" && SOCKCHAT_BIN="$CASES/$case" SOCKCHAT_HELPERS="$ROOT/build/helpers" \
-        WAIT_SECS=2 LIFE_SECS=8 BATS_TEST_TIMEOUT=20 timeout 60 "$bats" --tap tests/meta/fixtures/probe.bats 2>&1 </dev/null 3>&-) || true
-    ELAPSED=$((SECONDS - start))
+        WAIT_SECS=${WAIT_SECS:-2} LIFE_SECS=${LIFE_SECS:-8} BATS_TEST_TIMEOUT=20 \
+        timeout 60 "$bats" --tap tests/meta/fixtures/probe.bats 2>&1 </dev/null 3>&-) || true
+    ELAPSED_MS=$((($(date +%s%N) - start) / 1000000))
+    ELAPSED=$((ELAPSED_MS / 1000))
     output=$OUTPUT # for bats-assert
+}
+
+# passes CASE: under the pinned bats, with a WAIT_SECS long enough for it, the probe passes:
+# the harness waited for a slow program instead of calling it quiet.
+passes() {
+    WAIT_SECS=10 LIFE_SECS=20 probe "$1" "$ROOT/node_modules/bats/bin/bats"
+    if ! grep -q '^ok 1' <<<"$OUTPUT"; then
+        echo "$1: the probe failed a slow but correct server ($ELAPSED_MS ms):"; echo "$OUTPUT"; return 1
+    fi
 }
 
 leftovers() {
@@ -78,7 +120,7 @@ expect() {
 }
 
 @test "a server that ignores SIGTERM is killed, and the message says it never listened" {
-    expect ignores-term "expected: a line 'listening on 127.0.0.1:PORT' within 2 s"
+    expect ignores-term "expected: a line 'listening on 127.0.0.1:PORT'"
 }
 
 @test "a server stuck in a busy loop fails in seconds" {
@@ -103,6 +145,60 @@ expect() {
         pkill -KILL -f "$CASES/forks-away/"
         return 1
     fi
+}
+
+# Quiet detection (tests/helpers/quiet.c): a program blocked waiting for input that the test
+# will not send fails at once; a slow program that will answer is waited for.
+@test "a server blocked in pause() fails within about a second, long before WAIT_SECS" {
+    local bats
+    for bats in "$ROOT/node_modules/bats/bin/bats" /usr/bin/bats; do
+        [ -x "$bats" ] || continue
+        WAIT_SECS=30 probe never-listens "$bats"
+        assert_output --partial "not ok 1"
+        assert_output --partial "blocked in pause()"
+        if [ "$ELAPSED_MS" -gt 2500 ]; then
+            echo "under $bats the probe took $ELAPSED_MS ms to fail: quiet detection did not fire"; return 1
+        fi
+    done
+}
+
+@test "a server that sleeps 1 s before it listens is not called quiet" {
+    passes sleeps-then-listens
+}
+
+@test "a server that computes for 1.5 s before it listens is not called quiet" {
+    passes computes-then-listens
+}
+
+@test "a server under valgrind is not called quiet while valgrind starts it" {
+    command -v valgrind >/dev/null || skip "valgrind is not installed"
+    passes under-valgrind
+}
+
+@test "quiet: a program blocked in read() is quiet, one asleep on a timer or busy is not" {
+    local q=$ROOT/build/helpers/quiet fifo=$BATS_TEST_TMPDIR/in
+    mkfifo "$fifo"
+    (exec setsid "$ROOT/build/helpers/reaper" 20 cat <"$fifo" >/dev/null) &
+    local reader=$!
+    exec 5>"$fifo"
+    (exec setsid "$ROOT/build/helpers/reaper" 20 sleep 10) &
+    local sleeper=$!
+    (exec setsid "$ROOT/build/helpers/reaper" 20 sh -c 'while :; do :; done') &
+    local busy=$!
+    sleep 0.3
+    local r1=0 r2=0 r3=0 r4=0
+    "$q" --why "$BATS_TEST_TMPDIR/why" "$reader" || r1=$?
+    "$q" "$sleeper" || r2=$?
+    "$q" "$busy" || r3=$?
+    "$q" "$reader" "$sleeper" || r4=$?
+    exec 5>&-
+    kill "$sleeper" "$busy" 2>/dev/null || true
+    wait "$reader" "$sleeper" "$busy" 2>/dev/null || true
+    [ "$r1" = 0 ] || { echo "the reader was not quiet ($r1)"; return 1; }
+    grep -q 'blocked in read() on fd 0' "$BATS_TEST_TMPDIR/why" || { cat "$BATS_TEST_TMPDIR/why"; return 1; }
+    [ "$r2" = 1 ] || { echo "the sleeper was called quiet ($r2)"; return 1; }
+    [ "$r3" = 1 ] || { echo "the busy loop was called quiet ($r3)"; return 1; }
+    [ "$r4" = 1 ] || { echo "reader + sleeper were called quiet ($r4)"; return 1; }
 }
 
 # The fallback: with Debian's bats 1.8 instead of the pinned one, a solution still passes.
