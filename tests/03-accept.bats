@@ -43,11 +43,6 @@ start_traced() {
         -e "inject=accept,accept4:$inject" "$SOCKCHAT_BIN/server" 0
 }
 
-# stderr_text NAME: NAME's stderr without blank lines, joined with " | ", for a message.
-stderr_text() {
-    awk 'NF { printf "%s%s", (n++ ? " | " : ""), $0 } n == 3 { exit }' "$WORK/$1.err" 2>/dev/null || true
-}
-
 # Misconception: lesson 03 only adds code after listen(), so nothing before it can break.
 # (Lesson 02 in brief: the listening line, with the real port, and 127.0.0.1 only.)
 @test "still listens on 127.0.0.1 and says so: listening on 127.0.0.1:PORT" {

@@ -82,11 +82,6 @@ err_lines() {
     grep -c -v -E '^\s*$' "$WORK/$1.err" || true
 }
 
-# wait_err NAME REGEX [SECS]: wait until a line of NAME's stderr matches REGEX.
-wait_err() {
-    wait_for "$1" "${3:-$WAIT_SECS}" grep -q -E -- "$2" "$WORK/$1.err"
-}
-
 # hint_for NAME HINT: HINT, unless what NAME did shows a starter's stand-in still in place.
 hint_for() {
     if grep -q 'Function not implemented' "$WORK/$1.err" 2>/dev/null; then

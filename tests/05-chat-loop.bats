@@ -10,7 +10,7 @@
 # returns as one message. Each check waits for the answer to a message before it sends the next
 # one, so two messages are never in flight together.
 
-load helpers/sockchat
+load helpers/chat
 
 setup() {
     common_setup
@@ -21,94 +21,7 @@ teardown() {
     common_teardown
 }
 
-# ---- helpers of this lesson ------------------------------------------------------------
-
-# chat_server NAME: start the server under test on a port the kernel picks, its stdin a FIFO;
-# set PORT. ref_server NAME: the same with the reference server.
-chat_server() {
-    STDIN=fifo start_prog "$1" server 0
-    SHOW+=(--prog "$1")
-    server_port "$1"
-}
-
-ref_server() {
-    STDIN=fifo start_ref "$1" server 0
-    SHOW+=(--prog "$1")
-    server_port "$1"
-}
-
-# chat_client NAME: start the client under test on 127.0.0.1:$PORT, its stdin a FIFO; wait
-# until it says it is connected. ref_client NAME: the same with the reference client.
-chat_client() {
-    STDIN=fifo start_prog "$1" client 127.0.0.1 "$PORT"
-    SHOW+=(--prog "$1")
-    expect "$1" "connected to 127.0.0.1:$PORT" "the client connects and says so" \
-        "Print 'connected to 127.0.0.1:PORT' once connect() succeeds, before reading stdin (lesson 04)."
-}
-
-ref_client() {
-    STDIN=fifo start_ref "$1" client 127.0.0.1 "$PORT"
-    SHOW+=(--prog "$1")
-    expect "$1" "connected to 127.0.0.1:$PORT" "the reference client connects" \
-        "Is the server listening (listen()) and does it accept() the connection?"
-}
-
-# raw NAME TEXT: write TEXT to NAME's stdin FIFO as it is, with no newline. nc reads it in one
-# read() and sends it in one send(): exactly what a client of this lesson puts on the wire.
-raw() {
-    local fdvar="${1}_infd"
-    printf '%s' "$2" >&"${!fdvar}"
-}
-
-# wait_text NAME LINE [SECS]: wait until NAME's stdout has exactly the line LINE (bytes compared
-# as they are, in any locale). Returns 1 if NAME ends without printing it, if the programs go
-# quiet, or after SECS.
-wait_text() {
-    wait_for "$1" "${3:-$WAIT_SECS}" env LC_ALL=C grep -a -q -x -F -- "$2" "$WORK/$1.out"
-}
-
-# wait_bytes NAME TEXT [SECS]: wait until NAME's stdout contains TEXT anywhere (nc writes what
-# it receives with no newline of its own). Returns 1 if NAME ends without it, if the programs
-# go quiet, or after SECS.
-wait_bytes() {
-    wait_for "$1" "${3:-$WAIT_SECS}" env LC_ALL=C grep -a -q -F -- "$2" "$WORK/$1.out"
-}
-
-# visible FILE [MAX]: the first MAX (160) bytes of FILE on one line: newline, carriage return
-# and the zero byte written \n, \r and \0, other control bytes and bytes that are not UTF-8
-# as \xNN; UTF-8 text as it is.
-visible() {
-    head -c "${2:-160}" "$1" | perl -0777 -ne '
-        s{(\\)|(\n)|(\r)|(\0)|([\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3})|([\x01-\x1F\x7F-\xFF])}
-         {defined $1 ? "\\\\" : defined $2 ? "\\n" : defined $3 ? "\\r" : defined $4 ? "\\0" :
-          defined $5 ? $5 : sprintf("\\x%02x", ord $6)}ge;
-        print'
-}
-
-# short TEXT: TEXT for a message: as it is when short, else its start, its end and its length.
-short() {
-    local text=$1
-    if [ "${#text}" -le 70 ]; then
-        printf '%s' "$text"
-    else
-        printf '%s...%s (%d bytes)' "${text:0:40}" "${text: -12}" "$(LC_ALL=C; printf '%s' "$text" | wc -c)"
-    fi
-}
-
-# lines_of NAME PREFIX: NAME's stdout lines that start with PREFIX, each shortened, joined by
-# " | ", for a message.
-lines_of() {
-    local name=$1 prefix=$2 line all=()
-    while IFS= read -r line; do
-        all+=("'$(short "$line")'")
-    done < <(LC_ALL=C grep -a -F -- "$prefix" "$WORK/$name.out" 2>/dev/null || true)
-    if [ ${#all[@]} -eq 0 ]; then
-        printf 'no line starting "%s"' "$prefix"
-    else
-        local IFS='|'
-        printf '%s' "${all[*]}" | sed 's/|/ | /g'
-    fi
-}
+# ---- hints of this lesson -------------------------------------------------------------
 
 # diagnose NAME LINE DEFAULT: the likeliest mistake when NAME did not print the line LINE.
 diagnose() {
@@ -124,63 +37,6 @@ diagnose() {
     fi
 }
 
-# who NAME: "your server", "the reference client", ...: which program NAME is, for a message.
-who() {
-    local cmd
-    cmd=$(cat "$WORK/$1.cmd" 2>/dev/null)
-    case "$cmd" in
-    "${SOCKCHAT_REF:-@@}"/*) printf 'the reference %s' "$(basename "${cmd%% *}")" ;;
-    "$SOCKCHAT_BIN"/*) printf 'your %s' "$(basename "${cmd%% *}")" ;;
-    *) printf '%s' "$1" ;;
-    esac
-}
-
-# expect NAME LINE CHECK HINT: wait for the exact line LINE on NAME's stdout, or fail CHECK.
-expect() {
-    local name=$1 line=$2 check=$3 hint=$4
-    if ! wait_text "$name" "$line"; then
-        flunk_check "$check" --expected "the line '$(short "$line")' on the stdout of $(who "$name")" \
-            "${SHOW[@]}" --hint "$(diagnose "$name" "$line" "$hint")"
-    fi
-}
-
-# heard NAME TEXT: NAME (a server) prints "client: TEXT"; said NAME TEXT: NAME (a client)
-# prints "server: TEXT". CHECK says what was going on, for the message.
-# When NAME is the reference program, the student's other program is the one to blame.
-heard() {
-    local hint="Receive with recv_message(), then print it as 'client: %s' and a newline."
-    [ "$(who "$1")" = "the reference server" ] &&
-        hint="The reference server never received it: your client must send the typed line with send_all(), without its newline, once it has read it from stdin."
-    expect "$1" "client: $2" "the server prints the message as 'client: $(short "$2")'" \
-        "${3:-$hint}"
-}
-
-said() {
-    local hint="After sending, wait for the reply with recv_message(), then print it as 'server: %s' and a newline."
-    [ "$(who "$1")" = "the reference client" ] &&
-        hint="The reference client never received the reply: your server must read a reply line from its stdin after printing the message, and send it with send_all() on conn_fd, without its newline."
-    expect "$1" "server: $2" "the client prints the reply as 'server: $(short "$2")'" \
-        "${3:-$hint}"
-}
-
-# nc_server NAME: start `nc -l` on a port the kernel picks; set PORT. nc prints everything it
-# receives on its stdout, byte for byte.
-nc_server() {
-    STDIN=fifo start "$1" nc -n -v -l 127.0.0.1 0
-    SHOW+=(--prog "$1")
-    if ! wait_for "$1" "$WAIT_SECS" _nc_listening "$1"; then
-        flunk_check "the test's own server, nc -l 127.0.0.1, listens" --prog "$1" \
-            --hint "This is the test's own setup, not your program: is netcat-openbsd installed? Run the checks again."
-    fi
-    local line
-    line=$(grep -m 1 -E '^Listening on 127\.0\.0\.1 [0-9]+$' "$WORK/$1.err")
-    PORT=${line##* }
-}
-
-_nc_listening() {
-    grep -q -E '^Listening on 127\.0\.0\.1 [0-9]+$' "$WORK/$1.err" 2>/dev/null
-}
-
 # wire_hint FILE: what the bytes a peer received (FILE) say about the sender's mistake.
 wire_hint() {
     if LC_ALL=C grep -a -q -P '\x00' "$1" 2>/dev/null; then
@@ -192,24 +48,14 @@ wire_hint() {
     fi
 }
 
-# long_text N: an ASCII text of exactly N bytes, different from one place to the next, ending
-# with '#' (so a cut or an overrun shows).
-long_text() {
-    local n=$1 i=0 text="$1 bytes:"
-    while [ "${#text}" -lt "$n" ]; do
-        text+=" the quick brown fox jumps over the lazy dog $((++i)),"
-    done
-    printf '%s#' "${text:0:n-1}"
-}
-
 # ---- the turn-based chat -----------------------------------------------------------------
 
 # Misconception: the chat works if each half works on its own. Turn by turn, both programs
 # must print exactly the lines of the README, nothing else: no '>> ' prompt when stdin is not a
 # terminal, no empty lines, no stray bytes.
 @test "server and client chat turn by turn, and 'exit' ends both" {
-    chat_server s
-    chat_client c
+    start_server s
+    start_client c
     if ! wait_line s '^connection from 127\.0\.0\.1:[0-9]+$'; then
         flunk_check "the server accepts the client and says so" \
             --expected "the line 'connection from 127.0.0.1:PEERPORT'" "${SHOW[@]}" \
@@ -262,8 +108,8 @@ server: bye"
 # Misconception: a server is right if it works with its own client. The reference client sends
 # exactly what the README says; the server must understand it and answer it.
 @test "server chats with the reference client" {
-    chat_server s
-    ref_client a
+    start_server s
+    start_client a ref
     say a "hello from the reference client"
     heard s "hello from the reference client"
     say s "hello from your server"
@@ -279,8 +125,8 @@ server: bye"
 # Misconception: a client is right if it works with its own server. The reference server
 # prints what it received and sends what is typed to it, exactly as the README says.
 @test "client chats with the reference server" {
-    ref_server r
-    chat_client c
+    start_server r ref
+    start_client c
     say c "hello from your client"
     heard r "hello from your client" \
         "Read a line from stdin (its newline removed) and send it with send_all() on the socket connect_to() returned."
@@ -299,7 +145,7 @@ server: bye"
 # first '\0' and hides the rest; nc shows every byte. The server must send exactly the typed
 # text: no newline, no '\0', no rest of a buffer. (nc sends what the test writes, unchanged.)
 @test "server: sends the typed reply and nothing else, and reads nc's bytes (nc as the client)" {
-    chat_server s
+    start_server s
     STDIN=fifo start n nc -N -n 127.0.0.1 "$PORT"
     SHOW+=(--prog n)
     if ! wait_line s '^connection from 127\.0\.0\.1:[0-9]+$'; then
@@ -341,7 +187,7 @@ server: bye"
 # prints the right thing. nc, as the server, shows every byte that came in.
 @test "client: sends the typed line and nothing else, and reads nc's bytes (nc -l as the server)" {
     nc_server n
-    chat_client c
+    start_client c
     say c "hello"
     if ! wait_bytes n "hello"; then
         flunk_check "nc receives the message 'hello'" \
@@ -378,8 +224,8 @@ server: bye"
 # each (你 is 3), and to send() and recv() they are just bytes: nothing to convert, nothing to
 # filter; strlen() counts bytes, which is what send() needs.
 @test "UTF-8 text travels unchanged both ways: 你好，世界" {
-    chat_server s
-    chat_client c
+    start_server s
+    start_client c
     say c "你好，世界"
     heard s "你好，世界"
     say s "こんにちは, Grüße 🌍"
@@ -394,8 +240,8 @@ server: bye"
     local big reply
     big=$(long_text 1023)
     reply=$(long_text 1023 | tr 'a-z' 'A-Z')
-    chat_server s
-    ref_client a
+    start_server s
+    start_client a ref
     say a "$big"
     heard s "$big"
     say s "$reply"
@@ -407,8 +253,8 @@ server: bye"
     local big reply
     big=$(long_text 1023)
     reply=$(long_text 1023 | tr 'a-z' 'A-Z')
-    ref_server r
-    chat_client c
+    start_server r ref
+    start_client c
     say c "$big"
     heard r "$big" \
         "Read the whole line (up to 1023 bytes; getline() grows its buffer) and send all of it with send_all()."
@@ -422,8 +268,8 @@ server: bye"
 @test "server: messages of any length show no leftover bytes (short, long, short)" {
     local big
     big=$(long_text 600)
-    chat_server s
-    ref_client a
+    start_server s
+    start_client a ref
     say a "hi"
     heard s "hi"
     say s "1"
@@ -439,8 +285,8 @@ server: bye"
 @test "client: replies of any length show no leftover bytes (short, long, short)" {
     local big
     big=$(long_text 600)
-    ref_server r
-    chat_client c
+    start_server r ref
+    start_client c
     say c "1"
     heard r "1"
     say r "hi"
@@ -461,8 +307,8 @@ server: bye"
 # client, so the second turn talks to a different client than the first. Accept once, then
 # receive from and reply on that client's socket (conn_fd) every turn.
 @test "server replies to the client it accepted, not to one waiting in the queue" {
-    chat_server s
-    ref_client a
+    start_server s
+    start_client a ref
     if ! wait_line s '^connection from 127\.0\.0\.1:[0-9]+$'; then
         flunk_check "the server accepts the first client and says so" \
             --expected "the line 'connection from 127.0.0.1:PEERPORT'" "${SHOW[@]}" \
@@ -470,7 +316,7 @@ server: bye"
     fi
     # A second client: the kernel completes its connection and queues it, but this server
     # serves only the first one, so nothing of b's may reach the server or come back.
-    ref_client b
+    start_client b ref
     say b "from the queued client"
     say a "first from a"
     heard s "first from a"
@@ -505,8 +351,8 @@ server: bye"
 # Misconception: any line can be sent. One recv() of up to 1024 bytes is one message, so a
 # longer line would reach the server cut in two, as two messages; the client refuses it.
 @test "client: a line of 1024 bytes or more is refused on stderr, not sent" {
-    ref_server r
-    chat_client c
+    start_server r ref
+    start_client c
     local long
     long=$(printf 'x%.0s' $(seq 1500))
     say c "$long"
@@ -524,8 +370,8 @@ server: bye"
 }
 
 @test "client: an empty line is not sent" {
-    ref_server r
-    chat_client c
+    start_server r ref
+    start_client c
     say c ""
     say c "hello"
     heard r "hello" \
@@ -540,8 +386,8 @@ server: bye"
 }
 
 @test "server: an empty reply is not sent" {
-    chat_server s
-    ref_client a
+    start_server s
+    start_client a ref
     say a "hello"
     heard s "hello"
     say s ""
@@ -555,8 +401,8 @@ server: bye"
 # Misconception: "exit" is a message for the server. It is an order to the client: close the
 # connection and end, with status 0 (the user asked for it).
 @test "client: typing 'exit' closes the connection and exits with status 0" {
-    ref_server r
-    chat_client c
+    start_server r ref
+    start_client c
     say c "hello"
     heard r "hello"
     say r "hi"
@@ -582,8 +428,8 @@ server: bye"
 # Misconception: recv() returning 0 is an empty message. It means the client closed the
 # connection: printing 'client: ' and waiting for more (or looping on it) is the bug.
 @test "server: prints 'connection closed' and exits with status 0 when the client leaves" {
-    chat_server s
-    ref_client a
+    start_server s
+    start_client a ref
     say a "hello"
     heard s "hello"
     say s "hi"
@@ -609,8 +455,8 @@ server: bye"
 # Misconception: the client can take recv() returning 0 as an empty reply. The server is gone:
 # say so and end, rather than print 'server: ' or wait on stdin for a chat that is over.
 @test "client: prints 'server closed the connection' and exits when the server leaves" {
-    ref_server r
-    chat_client c
+    start_server r ref
+    start_client c
     say c "hello"
     heard r "hello"
     # The end of its stdin ends the reference server: it closes the connection, no reply.

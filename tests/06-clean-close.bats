@@ -8,7 +8,7 @@
 # points at one program; one check runs both together. Input is typed through FIFOs
 # (STDIN=fifo start, say, hangup).
 
-load helpers/sockchat
+load helpers/chat
 
 # Valgrind starts slowly and runs a program many times slower: its check, and only that one,
 # gets twice the usual time limit (bats names the test before it reads this file).
@@ -24,103 +24,10 @@ teardown() {
     common_teardown
 }
 
-# ---- helpers for this lesson -------------------------------------------------------------
+# ---- hints of this lesson -------------------------------------------------------------
 
-# expect NAME REGEX WHAT CHECK HINT [OTHER...]: wait for a line of NAME's stdout matching REGEX;
-# if it does not come, fail CHECK (WHAT is the line expected, HINT the likely mistake; OTHER
-# programs are described in the message too).
-expect() {
-    local name=$1 regex=$2 what=$3 check=$4 hint=$5 other progs=()
-    shift 5
-    if wait_line "$name" "$regex"; then
-        return 0
-    fi
-    progs=(--prog "$name")
-    for other in "$@"; do
-        progs+=(--prog "$other")
-    done
-    flunk_check "$check" --expected "$what" "${progs[@]}" --hint "$hint"
-}
-
-# The programs under test run with SIGINT, SIGTERM and SIGPIPE at their default actions, as
-# from a terminal, even when whatever started the tests ignores them (an ignored signal stays
-# ignored across exec, and would hide a missing handler).
-DEFAULT_SIGNALS=(env --default-signal=INT,TERM,PIPE)
-
-# start_tested NAME PROG [ARGS...]: start the program under test PROG, its stdin a FIFO.
-start_tested() {
-    local name=$1 prog=$2
-    shift 2
-    need_program "$prog"
-    STDIN=fifo start "$name" "${DEFAULT_SIGNALS[@]}" "$SOCKCHAT_BIN/$prog" "$@"
-}
-
-# start_server NAME [ref]: start the server under test (or with `ref` the reference) on a port
-# the kernel picks, with its stdin a FIFO (say NAME types a reply), and set PORT.
-start_server() {
-    if [ "${2:-}" = ref ]; then
-        STDIN=fifo start "$1" "$SOCKCHAT_REF/server" 0
-    else
-        start_tested "$1" server 0
-    fi
-    server_port "$1"
-}
-
-# start_client NAME [ref]: start the client under test (or the reference) to 127.0.0.1:$PORT
-# with its stdin a FIFO, and wait until it says it is connected.
-start_client() {
-    local name=$1
-    if [ "${2:-}" = ref ]; then
-        STDIN=fifo start "$name" "$SOCKCHAT_REF/client" 127.0.0.1 "$PORT"
-    else
-        start_tested "$name" client 127.0.0.1 "$PORT"
-    fi
-    local regex='^connected to 127\.0\.0\.1:[0-9]+$'
-    wait_line "$name" "$regex" && return 0
-    local hint="The client prints 'connected to 127.0.0.1:PORT' once connect() succeeds (lesson 05)."
-    # Refused means nothing listens any more: the server is the one to blame.
-    if grep -q 'Connection refused' "$WORK/$name.err" 2>/dev/null; then
-        hint="Nothing listens on the port any more: the server has exited, most likely after the previous client. Loop back to accept() for the next client (TODO 5)."
-    fi
-    expect "$name" "$regex" "connected to 127.0.0.1:$PORT" "the client connects to the server" "$hint"
-}
-
-# signal_prog NAME SIG: send SIG to NAME's program itself (not to the `timeout` above it), as
-# `kill -SIG PID` from another terminal would.
-signal_prog() {
-    local pid
-    pid=$(prog_pid "$1")
-    if [ -z "$pid" ]; then
-        flunk_check "the program is still running when the test sends it SIG$2" --prog "$1" \
-            --hint "It ended before the signal was sent: see its status and stderr above."
-    fi
-    kill -s "$2" "$pid"
-}
-
-# wait_stderr NAME [SECS]: wait until NAME writes to stderr or ends.
-wait_stderr() {
-    wait_for "$1" "${2:-$WAIT_SECS}" test -s "$WORK/$1.err"
-}
-
-# fd_count NAME: how many descriptors NAME's program has open now; nothing if it has ended.
-fd_count() {
-    local pid
-    pid=$(prog_pid "$1")
-    if [ -n "$pid" ]; then
-        ls "/proc/$pid/fd" 2>/dev/null | wc -l
-    fi
-}
-
-# cpu_seconds NAME: the CPU time NAME's program has used so far, in whole seconds.
-cpu_seconds() {
-    local pid
-    pid=$(prog_pid "$1")
-    [ -n "$pid" ] || return 0
-    # Fields 14 and 15 of /proc/PID/stat are utime and stime, in clock ticks; after the ") "
-    # that ends the command name they are fields 12 and 13.
-    sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null |
-        awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) / hz }'
-}
+# A client that finds nothing listening: the server exited after the previous client.
+REFUSED_HINT="Nothing listens on the port any more: the server has exited, most likely after the previous client. Loop back to accept() for the next client (TODO 5)."
 
 # expect_clean_stop NAME SIG WHILE: after SIG, NAME must end within WAIT_SECS with status 0 and
 # no "Interrupted system call" on stderr; the failure's hint follows what was seen.
@@ -156,10 +63,10 @@ expect_clean_stop() {
     start_server r ref
     start_client c
     say c "hello"
-    expect r '^client: hello$' "client: hello" "the server receives the client's line" \
-        "The client sends each typed line with one send(), without its newline (lesson 05)." c
+    expect r "client: hello" "the server receives the client's line" \
+        "The client sends each typed line with one send(), without its newline (lesson 05)."
     say r "hi there"
-    expect c '^server: hi there$' "server: hi there" "the client prints the server's reply" \
+    expect c "server: hi there" "the client prints the server's reply" \
         "Print each reply as 'server: TEXT' (lesson 05)."
     say c "exit"
     if ! wait_exit c || [ "$STATUS" != 0 ]; then
@@ -182,10 +89,10 @@ expect_clean_stop() {
     start_server r ref
     start_client c
     say c "hello"
-    expect r '^client: hello$' "client: hello" "the server receives the client's line" \
-        "The client sends each typed line with one send(), without its newline (lesson 05)." c
+    expect r "client: hello" "the server receives the client's line" \
+        "The client sends each typed line with one send(), without its newline (lesson 05)."
     say r "hi there"
-    expect c '^server: hi there$' "server: hi there" "the client prints the server's reply" \
+    expect c "server: hi there" "the client prints the server's reply" \
         "Print each reply as 'server: TEXT' (lesson 05)."
     hangup c
     if ! wait_exit c; then
@@ -200,9 +107,8 @@ expect_clean_stop() {
             --prog c \
             --hint "The end of input is the normal way to finish (Ctrl-D, or a script's last line): close the socket and return EXIT_SUCCESS."
     fi
-    expect r '^connection closed$' "connection closed" \
-        "the server sees the connection close when the client's stdin ends" \
-        "Close the socket when stdin ends: the server's recv() then returns 0." c
+    expect r "connection closed" "the server sees the connection close when the client's stdin ends" \
+        "Close the socket when stdin ends: the server's recv() then returns 0."
 }
 
 # Misconception: recv() returning 0 is an empty reply, so the client prints "server: " and
@@ -211,8 +117,8 @@ expect_clean_stop() {
     start_server r ref
     start_client c
     say c "hello"
-    expect r '^client: hello$' "client: hello" "the server receives the client's line" \
-        "The client sends each typed line with one send(), without its newline (lesson 05)." c
+    expect r "client: hello" "the server receives the client's line" \
+        "The client sends each typed line with one send(), without its newline (lesson 05)."
     # The client now waits for the reply; the (reference) server stops and closes instead.
     signal_prog r TERM
     wait_exit r || true
@@ -235,12 +141,13 @@ expect_clean_stop() {
 # ignore it.
 @test "client: a send to a vanished server is an error message, not a death by SIGPIPE" {
     STDIN=fifo start p "$SOCKCHAT_HELPERS/peer" serve-abort "hi there"
-    expect p '^[0-9]+$' "a port number" "the test's peer listens" "(a problem of the test machine, not of your code)"
+    expect_match p '^[0-9]+$' "a port number" "the test's peer listens" \
+        "(a problem of the test machine, not of your code)"
     PORT=$LINE
     start_tested c client 127.0.0.1 "$PORT"
     say c "hello"
-    expect c '^server: hi there$' "server: hi there" "the client prints the peer's reply" \
-        "Print each reply as 'server: TEXT' (lesson 05)." p
+    expect c "server: hi there" "the client prints the peer's reply" \
+        "Print each reply as 'server: TEXT' (lesson 05)."
     hangup p # the peer vanishes: a FIN, then an RST
     wait_exit p || true
     say c "anyone there?"
@@ -273,11 +180,11 @@ expect_clean_stop() {
     start_server s
     start_client c ref
     say c "hello"
-    expect s '^client: hello$' "client: hello" "the server prints the client's message" \
-        "Print each message as 'client: TEXT' (lesson 05)." c
+    expect s "client: hello" "the server prints the client's message" \
+        "Print each message as 'client: TEXT' (lesson 05)."
     say s "hi there"
-    expect c '^server: hi there$' "server: hi there" "the client receives the server's reply" \
-        "Send the typed reply with send_all(), without its newline (lesson 05)." s
+    expect c "server: hi there" "the client receives the server's reply" \
+        "Send the typed reply with send_all(), without its newline (lesson 05)."
     hangup c # the reference client closes its socket at the end of its stdin
     wait_exit c || true
     if ! wait_line s '^connection closed$' || grep -q '^client: *$' "$WORK/s.out"; then
@@ -296,9 +203,8 @@ expect_clean_stop() {
     local i
     for i in 1 2 3; do
         STDIN=fifo start "c$i" "$SOCKCHAT_REF/client" 127.0.0.1 "$PORT"
-        expect "c$i" '^connected to 127\.0\.0\.1:[0-9]+$' "connected to 127.0.0.1:$PORT" \
-            "client $i of 3 connects after the one before it has left" \
-            "After a chat ends, close the connection and go back to accept() for the next client (TODO 5): the server must not exit when one client leaves." s
+        expect "c$i" "connected to 127.0.0.1:$PORT" "client $i of 3 connects after the one before it has left" \
+            "After a chat ends, close the connection and go back to accept() for the next client (TODO 5): the server must not exit when one client leaves."
         say "c$i" "hello $i"
         if ! wait_count s '^client: ' "$i"; then
             flunk_check "client $i of 3 is served: the server prints its message" \
@@ -308,8 +214,8 @@ expect_clean_stop() {
                 --hint "Once the previous client has gone (recv() returned 0), go back to accept() for the next one (TODO 5)."
         fi
         say s "reply $i"
-        expect "c$i" "^server: reply $i\$" "server: reply $i" "client $i of 3 gets its reply" \
-            "Reply to each client on its own connection, the descriptor accept() returned for it." s
+        expect "c$i" "server: reply $i" "client $i of 3 gets its reply" \
+            "Reply to each client on its own connection, the descriptor accept() returned for it."
         hangup "c$i"
         wait_exit "c$i" || true
         if ! wait_count s '^connection closed$' "$i"; then
@@ -340,8 +246,8 @@ expect_clean_stop() {
 @test "server: Ctrl-C (SIGINT) while it waits for a client's message stops it with status 0" {
     start_server s
     start_client c ref
-    expect s '^connection from 127\.0\.0\.1:[0-9]+$' "connection from 127.0.0.1:PORT" \
-        "the server accepts the client" "Print 'connection from ADDR:PORT' after accept() (lesson 03)."
+    expect_match s '^connection from 127\.0\.0\.1:[0-9]+$' "connection from 127.0.0.1:PORT" "the server accepts the client" \
+        "Print 'connection from ADDR:PORT' after accept() (lesson 03)."
     signal_prog s INT
     expect_clean_stop s INT "while it waits in recv() for a client's message"
 }
@@ -352,8 +258,8 @@ expect_clean_stop() {
     start_server s
     start_client c ref
     say c "hello"
-    expect s '^client: hello$' "client: hello" "the server prints the client's message" \
-        "Print each message as 'client: TEXT' (lesson 05)." c
+    expect s "client: hello" "the server prints the client's message" \
+        "Print each message as 'client: TEXT' (lesson 05)."
     signal_prog s INT
     expect_clean_stop s INT "while it waits for a reply line on stdin"
 }
@@ -364,8 +270,8 @@ expect_clean_stop() {
 @test "server: a reply to a vanished client is an error message, not a death by SIGPIPE" {
     start_server s
     STDIN=fifo start p "$SOCKCHAT_HELPERS/peer" abort "$PORT" hello
-    expect s '^client: hello$' "client: hello" "the server prints the client's message" \
-        "Print each message as 'client: TEXT' (lesson 05)." p
+    expect s "client: hello" "the server prints the client's message" \
+        "Print each message as 'client: TEXT' (lesson 05)."
     hangup p # the client vanishes: a FIN, then an RST
     wait_exit p || true
     say s "are you there?"
@@ -387,9 +293,8 @@ expect_clean_stop() {
     fi
     start_client c ref
     say c "next"
-    expect s '^client: next$' "client: next" \
-        "after the vanished client, the server serves the next one" \
-        "After a failed send, close that connection and go back to accept() (TODOs 5 and 7)." c
+    expect s "client: next" "after the vanished client, the server serves the next one" \
+        "After a failed send, close that connection and go back to accept() (TODOs 5 and 7)."
 }
 
 # Misconception: the kernel cleans up at exit, so an accepted descriptor need not be closed.
@@ -435,8 +340,8 @@ expect_clean_stop() {
     local port=$PORT
     start_client c ref
     say c "hello"
-    expect s '^client: hello$' "client: hello" "the server prints the client's message" \
-        "Print each message as 'client: TEXT' (lesson 05)." c
+    expect s "client: hello" "the server prints the client's message" \
+        "Print each message as 'client: TEXT' (lesson 05)."
     # The server closes first, so its side of the connection ends in TIME_WAIT on the port
     # once the client has closed too.
     stop s
@@ -460,11 +365,11 @@ expect_clean_stop() {
     for i in 1 2; do
         start_client "c$i"
         say "c$i" "hello $i"
-        expect s "^client: hello $i\$" "client: hello $i" "your server gets client $i's message" \
-            "Check the chat with the reference first: the checks above say which side is wrong." "c$i"
+        expect s "client: hello $i" "your server gets client $i's message" \
+            "Check the chat with the reference first: the checks above say which side is wrong."
         say s "reply $i"
-        expect "c$i" "^server: reply $i\$" "server: reply $i" "your client $i gets the reply" \
-            "Check the chat with the reference first: the checks above say which side is wrong." s
+        expect "c$i" "server: reply $i" "your client $i gets the reply" \
+            "Check the chat with the reference first: the checks above say which side is wrong."
         if [ "$i" = 1 ]; then say c1 exit; else hangup c2; fi
         if ! wait_exit "c$i" || [ "$STATUS" != 0 ]; then
             flunk_check "client $i leaves (with $([ "$i" = 1 ] && echo "'exit'" || echo "Ctrl-D")) and exits with status 0" \
@@ -505,17 +410,17 @@ expect_clean_stop() {
     local vg=(valgrind -q --leak-check=full --error-exitcode=99 --errors-for-leak-kinds=definite,indirect)
     # Valgrind starts slowly: more time for each step, and for the programs' lives.
     WAIT_SECS=10 LIFE_SECS=30
-    STDIN=fifo start s "${DEFAULT_SIGNALS[@]}" "${vg[@]}" "$plain/server" 0
+    STDIN=fifo start s "${vg[@]}" "$plain/server" 0
     server_port s
-    STDIN=fifo start c "${DEFAULT_SIGNALS[@]}" "${vg[@]}" "$plain/client" 127.0.0.1 "$PORT"
-    expect c '^connected to ' "connected to 127.0.0.1:$PORT" "the client connects (under valgrind)" \
-        "Check the other checks first." s
+    STDIN=fifo start c "${vg[@]}" "$plain/client" 127.0.0.1 "$PORT"
+    expect c "connected to 127.0.0.1:$PORT" "the client connects (under valgrind)" \
+        "Check the other checks first."
     say c "hello"
-    expect s '^client: hello$' "client: hello" "the server gets the message (under valgrind)" \
-        "Check the other checks first." c
+    expect s "client: hello" "the server gets the message (under valgrind)" \
+        "Check the other checks first."
     say s "hi there"
-    expect c '^server: hi there$' "server: hi there" "the client gets the reply (under valgrind)" \
-        "Check the other checks first." s
+    expect c "server: hi there" "the client gets the reply (under valgrind)" \
+        "Check the other checks first."
     say c exit
     wait_exit c || true
     local client_status=$STATUS

@@ -355,6 +355,56 @@ free_port() {
     "$SOCKCHAT_HELPERS/peer" freeport
 }
 
+# ---- looking at a running program --------------------------------------------------------
+
+# signal_prog NAME SIG: send SIG to NAME's program itself (not to the reaper above it), as
+# `kill -SIG PID` from another terminal would.
+signal_prog() {
+    local pid
+    pid=$(prog_pid "$1")
+    if [ -z "$pid" ]; then
+        flunk_check "the program is still running when the test sends it SIG$2" --prog "$1" \
+            --hint "It ended before the signal was sent: see its status and stderr above."
+    fi
+    kill -s "$2" "$pid"
+}
+
+# wait_stderr NAME [SECS]: wait until NAME writes to stderr or ends.
+wait_stderr() {
+    wait_for "$1" "${2:-$WAIT_SECS}" test -s "$WORK/$1.err"
+}
+
+# wait_err NAME REGEX [SECS]: wait until a line of NAME's stderr matches the extended REGEX.
+wait_err() {
+    wait_for "$1" "${3:-$WAIT_SECS}" grep -q -E -- "$2" "$WORK/$1.err"
+}
+
+# fd_count NAME: how many descriptors NAME's program has open now; nothing if it has ended.
+fd_count() {
+    local pid
+    pid=$(prog_pid "$1")
+    if [ -n "$pid" ]; then
+        ls "/proc/$pid/fd" 2>/dev/null | wc -l
+    fi
+}
+
+# cpu_seconds NAME: the CPU time NAME's program has used so far, in whole seconds.
+cpu_seconds() {
+    local pid
+    pid=$(prog_pid "$1")
+    [ -n "$pid" ] || return 0
+    # Fields 14 and 15 of /proc/PID/stat are utime and stime, in clock ticks; after the ") "
+    # that ends the command name they are fields 12 and 13.
+    sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null |
+        awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) / hz }'
+}
+
+# stderr_text NAME: NAME's stderr without blank lines, joined with " | " (3 lines at most), for a
+# message.
+stderr_text() {
+    awk 'NF { printf "%s%s", (n++ ? " | " : ""), $0 } n == 3 { exit }' "$WORK/$1.err" 2>/dev/null || true
+}
+
 # ---- failure messages ------------------------------------------------------------------
 
 # describe NAME: what NAME did, for a failure message: its command, whether it still runs or
