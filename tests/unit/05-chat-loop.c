@@ -347,8 +347,17 @@ static void strips_a_carriage_return_and_newline(void **state)
 static void keeps_a_lone_carriage_return(void **state)
 {
     (void)state;
-    chomped("hello\r", "hello\r");
-    chomped("\r", "\r");
+    const char *texts[] = {"hello\r", "\r"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "%s", texts[i]);
+        size_t result = chomp(line);
+        check(strcmp(line, texts[i]) == 0 && result == strlen(texts[i]),
+              "chomp(\"%s\") should leave it as it is and return %zu; it left \"%s\" and returned "
+              "%zu: a '\\r' goes only as part of a trailing \"\\r\\n\"",
+              shown(texts[i], strlen(texts[i])), strlen(texts[i]), shown(line, strlen(line)),
+              result);
+    }
 }
 
 static const struct CMUnitTest tests[] = {
