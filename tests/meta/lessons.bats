@@ -27,7 +27,8 @@ EOF
 @test "check-lessons passes on the committed lessons, one line per lesson" {
     run "$ROOT/scripts/check-lessons" --root "$COPY"
     [ "$status" -eq 0 ] || { echo "$output"; false; }
-    [ "$(grep -c '^PASS' <<<"$output")" -eq "$(ls -d "$ROOT"/lessons/[0-9][0-9]-* | wc -l)" ]
+    local lessons=("$ROOT"/lessons/[0-9][0-9]-*/)
+    [ "$(grep -c '^PASS' <<<"$output")" -eq "${#lessons[@]}" ]
 }
 
 @test "a starter file without a TODO that loses a line of the previous solution fails rule (a)" {
@@ -57,6 +58,7 @@ EOF
         '        fprintf(stderr, "usage: server PORT\n");'
     edit solutions/06-clean-close/server.c '        fprintf(stderr, "usage: server [port]\n");' \
         '        fprintf(stderr, "usage: server PORT\n");'
+    # shellcheck disable=SC2016 # the backticks are Markdown
     printf '\n**Changed from lesson 05:** `server.c:main()` says its usage differently.\n' \
         >>"$COPY/lessons/06-clean-close/README.md"
     run "$ROOT/scripts/check-lessons" --root "$COPY" 06
