@@ -7,7 +7,7 @@ LESSONS := $(sort $(notdir $(wildcard lessons/[0-9][0-9]-*)))
 NUMBERS := $(foreach l,$(LESSONS),$(firstword $(subst -, ,$(l))))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test progress grade grade-all slides slides-pdf test-slides clean \
+.PHONY: help setup test lint progress grade grade-all slides slides-pdf test-slides clean \
 	$(addprefix lesson-,$(NUMBERS)) $(addprefix solution-,$(NUMBERS)) $(addprefix run-,$(NUMBERS))
 
 help:
@@ -28,6 +28,7 @@ help:
 	@echo "Maintainers"
 	@echo "  make test             solutions pass, starters fail, every kept bug is caught"
 	@echo "  make test-slides      build every deck and check each slide in headless Chromium"
+	@echo "  make lint             shellcheck the shell scripts, clang-format --dry-run the C"
 	@echo "  make setup            install what the tests need"
 	@echo "  make clean            remove build/"
 	@echo
@@ -52,6 +53,9 @@ progress:
 
 test:
 	@scripts/selftest
+
+lint:
+	@scripts/lint
 
 # Instructors: grade with this checkout's tests, never the submission's (README, "For
 # instructors"). LESSONS given on the command line picks lessons; otherwise all are graded.

@@ -162,7 +162,7 @@ expect_clean_stop() {
             --sent "hello, then (the server gone) anyone there?" \
             --expected "'send: Broken pipe' on stderr and a non-zero status" \
             --prog c \
-            --hint "The client was killed by SIGPIPE, with no message at all. Ignore SIGPIPE with sigaction() and SIG_IGN before you send (TODO 8); send() then returns -1 with errno EPIPE, and perror(\"send\") says why."
+            --hint "The client was killed by SIGPIPE, with no message at all. Ignore SIGPIPE with sigaction() and SIG_IGN before you send (TODO 6); send() then returns -1 with errno EPIPE, and perror(\"send\") says why."
     fi
     if [ ! -s "$WORK/c.err" ] && ! grep -q '^server closed the connection$' "$WORK/c.out"; then
         flunk_check "a failed send is reported" \
@@ -329,7 +329,7 @@ expect_clean_stop() {
             --expected "about $before descriptors open in /proc/PID/fd after $((n + 1)) clients, as after the first" \
             --seen "${before:-?} descriptors after 1 client, ${after:-?} after $((n + 1))" \
             --prog s \
-            --hint "Close each accepted descriptor with close(conn_fd) once its client has left, whatever ended the chat (TODO 7). Try: ls -l /proc/\$(pgrep -n server)/fd while clients come and go."
+            --hint "Close each accepted descriptor with close(conn_fd) once its client has left, whatever ended the chat, as serve() has done since lesson 03. Try: ls -l /proc/\$(pgrep -n -u \"\$USER\" -f build/lessons/06-clean-close/server)/fd while clients come and go."
     fi
 }
 

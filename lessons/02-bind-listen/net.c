@@ -1,5 +1,5 @@
 /*
- * net.c - lesson 02: set up a listening TCP socket on 127.0.0.1.
+ * net.c - the socket functions of the chat programs.
  *
  * socket(2) makes the descriptor, bind(2) gives it an address, listen(2) turns it into a
  * listening socket that the kernel queues connections on. Byte order matters in between: the
@@ -53,7 +53,6 @@ static int close_and_fail(int fd, const char *what, ...)
 
 int make_listener(uint16_t port)
 {
-    /* Lesson 01's socket(2), now the first step of a server. */
     int listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     if (listen_fd < 0)
         return close_and_fail(listen_fd, "socket"); /* -1: nothing to close */

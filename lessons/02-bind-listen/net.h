@@ -1,8 +1,8 @@
 /*
- * net.h - lesson 02: the functions that set up the listening socket.
+ * net.h - the socket functions of the chat programs, and the contract of each.
  *
  * Each function states its contract: what it returns, and what it leaves behind when it fails.
- * The unit tests (tests/unit/02-bind-listen.c) call them directly.
+ * The unit tests (tests/unit/NN-name.c) call them directly.
  */
 #ifndef NET_H
 #define NET_H

@@ -1,5 +1,5 @@
 /*
- * server.c - lesson 02: listen on 127.0.0.1:PORT and wait.
+ * server.c - the chat server.
  *
  *   server [port]      port defaults to 9000; 0 lets the kernel pick a free one
  *

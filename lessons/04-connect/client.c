@@ -1,5 +1,5 @@
 /*
- * client.c - lesson 04: connect to the chat server and say so.
+ * client.c - the chat client.
  *
  *   client [host [port]]   host defaults to 127.0.0.1 (a name like localhost works too),
  *                          port to 9000

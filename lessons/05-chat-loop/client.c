@@ -1,5 +1,5 @@
 /*
- * client.c - lesson 05: the chat client, turn by turn.
+ * client.c - the chat client.
  *
  *   client [host [port]]   host defaults to 127.0.0.1 (a name like localhost works too),
  *                          port to 9000
@@ -60,12 +60,13 @@ int main(int argc, char **argv)
 {
     const char *host = argc > 1 ? argv[1] : "127.0.0.1";
     const char *port_text = argc > 2 ? argv[2] : "9000";
-    uint16_t port;
     if (argc > 3) {
         fprintf(stderr, "usage: client [host [port]]\n");
         return 2;
     }
+
     /* Port 0 means "any" to bind(2), but nobody can listen on it: reject it here. */
+    uint16_t port;
     if (parse_port(port_text, &port) < 0 || port == 0) {
         fprintf(stderr, "client: bad port '%s': expected a number from 1 to 65535\n", port_text);
         return 2;
@@ -99,5 +100,7 @@ int main(int argc, char **argv)
         perror("close");
         return EXIT_FAILURE;
     }
-    return status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    if (status < 0)
+        return EXIT_FAILURE;
+    return EXIT_SUCCESS;
 }

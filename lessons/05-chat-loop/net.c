@@ -1,5 +1,5 @@
 /*
- * net.c - lessons 02-05: listen on 127.0.0.1, name a peer, connect, exchange messages.
+ * net.c - the socket functions of the chat programs.
  *
  * socket(2) makes the descriptor, bind(2) gives it an address, listen(2) turns it into a
  * listening socket that the kernel queues connections on. Byte order matters in between: the
@@ -141,8 +141,11 @@ int connect_to(const char *host, const char *port)
 
 /* ---- lesson 05: exchanging messages ------------------------------------------------------
  * send(2) and recv(2) move bytes, not strings: they say how many bytes they moved, and that
- * number is all there is to know where a message ends. Fill in TODOs 1 to 3; net.h states the
- * contract of each function, and the unit tests check exactly that. */
+ * number is all there is to know where a message ends.
+ *
+ * Fill in TODOs 1 to 3; net.h states the contract of each function, and the unit tests check
+ * exactly that.
+ */
 
 int send_all(int fd, const char *buf, size_t len)
 {

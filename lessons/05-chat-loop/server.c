@@ -1,25 +1,28 @@
 /*
- * server.c - lesson 05: the chat server, turn by turn.
+ * server.c - the chat server.
  *
  *   server [port]      port defaults to 9000; 0 lets the kernel pick a free one
  *
- * Accepts one client. Then, turn by turn: receive a message and print it as "client: TEXT",
- * read a reply line from stdin and send it back. When the client closes the connection it
- * prints "connection closed" and exits 0 (lesson 06 goes back to accept the next client).
- * End of stdin (Ctrl-D) ends the server too: there is nobody left to type the replies.
+ * Prints "listening on 127.0.0.1:PORT", then "connection from 127.0.0.1:PEERPORT" when a client
+ * connects. Then, turn by turn: receive a message and print it as "client: TEXT", read a reply
+ * line from stdin and send it back. When the client closes the connection it prints
+ * "connection closed" and exits 0: the `break` at the end of serve() stops it after one client
+ * (lesson 06 removes it). End of stdin (Ctrl-D) ends the chat too: there is nobody left to type
+ * the replies.
  *
  * Fill in TODOs 7 to 9 (after TODOs 1 to 3 in net.c); lessons/05-chat-loop/README.md explains
  * each one.
  */
 #include "net.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* next_reply: read lines from stdin until one can be sent as a message; returns its length,
- * or -1 at end of input. */
+/* next_reply: read lines from stdin until one can be sent as a message (not empty, at most
+ * MSG_MAX - 1 bytes). Returns its length, or -1 at end of input. */
 static ssize_t next_reply(char **line, size_t *cap)
 {
     for (;;) {
@@ -62,6 +65,42 @@ static void chat(int conn_fd)
     free(line);
 }
 
+/* serve: accept connections on listen_fd, print each peer, chat with it, close its connection.
+ * Returns 0 after the one client lesson 05 serves, or -1 when accept(2) fails for a reason
+ * that retrying cannot fix. */
+static int serve(int listen_fd)
+{
+    for (;;) {
+        struct sockaddr_in peer;
+        socklen_t peer_len = sizeof peer; /* in: the room we have; out: what the kernel wrote */
+        int conn_fd = accept(listen_fd, (struct sockaddr *)&peer, &peer_len);
+        if (conn_fd < 0) {
+            /* A signal, or a client that gave up while queued: try the next one. */
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            perror("accept");
+            return -1;
+        }
+
+        char peer_text[ADDR_TEXT_SIZE];
+        if (format_addr(&peer, peer_text, sizeof peer_text) == 0)
+            printf("connection from %s\n", peer_text);
+        else
+            perror("format_addr");
+
+        chat(conn_fd);
+
+        /* conn_fd is this client's own socket; listen_fd stays open for the next client. */
+        if (close(conn_fd) < 0)
+            perror("close");
+
+        /* One client is all lesson 05 serves: this break ends the loop. Lesson 06 removes it,
+         * and the server goes back to accept() the next client. */
+        break;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     uint16_t port = DEFAULT_PORT;
@@ -91,25 +130,10 @@ int main(int argc, char **argv)
     }
     printf("listening on 127.0.0.1:%d\n", bound_port);
 
-    /* Lesson 05 serves one client: accept it once, before the chat. (Lesson 06 goes back to
-     * accepting the next client when this one leaves.) */
-    struct sockaddr_in peer;
-    socklen_t peer_len = sizeof peer; /* in: the room we have; out: what the kernel wrote */
-    int conn_fd = accept(listen_fd, (struct sockaddr *)&peer, &peer_len);
-    if (conn_fd < 0) {
-        perror("accept");
-        close(listen_fd);
+    int status = serve(listen_fd);
+    if (close(listen_fd) < 0) {
+        perror("close");
         return EXIT_FAILURE;
     }
-    char peer_text[ADDR_TEXT_SIZE];
-    if (format_addr(&peer, peer_text, sizeof peer_text) == 0)
-        printf("connection from %s\n", peer_text);
-    else
-        perror("format_addr");
-
-    chat(conn_fd);
-
-    close(conn_fd);
-    close(listen_fd);
-    return EXIT_SUCCESS;
+    return status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

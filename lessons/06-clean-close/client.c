@@ -1,5 +1,5 @@
 /*
- * client.c - lessons 05-06: the chat client, turn by turn, closing cleanly.
+ * client.c - the chat client.
  *
  *   client [host [port]]   host defaults to 127.0.0.1 (a name like localhost works too),
  *                          port to 9000
@@ -9,7 +9,8 @@
  * stdin with Ctrl-D) closes the connection and exits 0. Empty lines are not sent. When the
  * server goes away it prints "server closed the connection" and exits 1.
  *
- * Fill in the TODO; lessons/06-clean-close/README.md explains it.
+ * Fill in TODO 6 (after TODOs 1 to 5 in server.c); lessons/06-clean-close/README.md explains
+ * it.
  */
 #include "net.h"
 
@@ -20,17 +21,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* chat: talk with the server on sock_fd until the user types "exit" or stdin ends (returns
- * 0), or the connection fails (returns -1). */
+/* chat: talk with the server on sock_fd, turn by turn, until the user types "exit" or stdin
+ * ends (returns 0), or the connection fails or the server leaves (returns -1). */
 static int chat(int sock_fd)
 {
-    char reply[MSG_MAX + 1];
+    char reply[MSG_MAX + 1]; /* one message, and the '\0' that recv_message adds */
     char *line = NULL;
     size_t cap = 0;
     int status = 0;
     for (;;) {
         ssize_t len = read_line(stdin, &line, &cap);
-        if (len < 0 || strcmp(line, "exit") == 0)
+        if (len < 0)
+            break; /* end of stdin (Ctrl-D): the user is done */
+        if (strcmp(line, "exit") == 0)
             break;
         if (len == 0)
             continue; /* a zero-byte send would leave both sides waiting */
@@ -39,6 +42,7 @@ static int chat(int sock_fd)
                     MSG_MAX - 1);
             continue;
         }
+
         if (send_all(sock_fd, line, (size_t)len) < 0) {
             perror("send");
             status = -1;
@@ -66,12 +70,13 @@ int main(int argc, char **argv)
 {
     const char *host = argc > 1 ? argv[1] : "127.0.0.1";
     const char *port_text = argc > 2 ? argv[2] : "9000";
-    uint16_t port;
     if (argc > 3) {
         fprintf(stderr, "usage: client [host [port]]\n");
         return 2;
     }
+
     /* Port 0 means "any" to bind(2), but nobody can listen on it: reject it here. */
+    uint16_t port;
     if (parse_port(port_text, &port) < 0 || port == 0) {
         fprintf(stderr, "client: bad port '%s': expected a number from 1 to 65535\n", port_text);
         return 2;
@@ -80,7 +85,7 @@ int main(int argc, char **argv)
     /* Flush stdout at every newline, even into a pipe or a file. */
     setvbuf(stdout, NULL, _IOLBF, 0);
 
-    /* TODO 8: ignore SIGPIPE, as the server does (TODO 3): sending to a server that has gone
+    /* TODO 6: ignore SIGPIPE, as the server does (TODO 3): sending to a server that has gone
      *         raises SIGPIPE, whose default action kills the client without a word. Ignored,
      *         send(2) fails with EPIPE instead, and chat() says so. On failure
      *         perror("sigaction SIGPIPE") and return EXIT_FAILURE. */
@@ -89,17 +94,28 @@ int main(int argc, char **argv)
     if (sock_fd < 0)
         return EXIT_FAILURE;
 
+    /* Which address did the name lead to? Ask the socket. */
     struct sockaddr_in server;
     socklen_t server_len = sizeof server;
     char server_text[ADDR_TEXT_SIZE];
-    if (getpeername(sock_fd, (struct sockaddr *)&server, &server_len) == 0 &&
-        format_addr(&server, server_text, sizeof server_text) == 0)
-        printf("connected to %s\n", server_text);
+    if (getpeername(sock_fd, (struct sockaddr *)&server, &server_len) < 0) {
+        perror("getpeername");
+        close(sock_fd);
+        return EXIT_FAILURE;
+    }
+    if (format_addr(&server, server_text, sizeof server_text) < 0) {
+        perror("format_addr");
+        close(sock_fd);
+        return EXIT_FAILURE;
+    }
+    printf("connected to %s\n", server_text);
 
     int status = chat(sock_fd);
     if (close(sock_fd) < 0) {
         perror("close");
         return EXIT_FAILURE;
     }
-    return status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    if (status < 0)
+        return EXIT_FAILURE;
+    return EXIT_SUCCESS;
 }

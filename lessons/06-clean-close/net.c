@@ -1,5 +1,5 @@
 /*
- * net.c - lessons 02-06: listen on 127.0.0.1, name a peer, connect, exchange messages.
+ * net.c - the socket functions of the chat programs.
  *
  * socket(2) makes the descriptor, bind(2) gives it an address, listen(2) turns it into a
  * listening socket that the kernel queues connections on. Byte order matters in between: the
@@ -139,6 +139,11 @@ int connect_to(const char *host, const char *port)
     return sock_fd;
 }
 
+/* ---- lesson 05: exchanging messages ------------------------------------------------------
+ * send(2) and recv(2) move bytes, not strings: they say how many bytes they moved, and that
+ * number is all there is to know where a message ends.
+ */
+
 int send_all(int fd, const char *buf, size_t len)
 {
     size_t sent = 0;
@@ -166,15 +171,18 @@ ssize_t recv_message(int fd, char *buf, size_t size)
 size_t chomp(char *line)
 {
     size_t len = strlen(line);
-    if (len > 0 && line[len - 1] == '\n')
+    if (len > 0 && line[len - 1] == '\n') {
         line[--len] = '\0';
-    if (len > 0 && line[len - 1] == '\r')
-        line[--len] = '\0';
+        if (len > 0 && line[len - 1] == '\r') /* "\r\n": a line written on Windows */
+            line[--len] = '\0';
+    }
     return len;
 }
 
 ssize_t read_line(FILE *in, char **line, size_t *cap)
 {
+    /* The prompt is for a person at a terminal; in a pipe or a file it would only add bytes
+     * to the output that nobody asked for. */
     if (isatty(fileno(in))) {
         fputs(">> ", stdout);
         fflush(stdout);

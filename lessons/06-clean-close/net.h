@@ -1,5 +1,5 @@
 /*
- * net.h - lessons 02-06: listen, name a peer, connect, and exchange messages.
+ * net.h - the socket functions of the chat programs, and the contract of each.
  *
  * Each function states its contract: what it returns, and what it leaves behind when it fails.
  * The unit tests (tests/unit/NN-name.c) call them directly.

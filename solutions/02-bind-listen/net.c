@@ -1,5 +1,5 @@
 /*
- * net.c - lesson 02: set up a listening TCP socket on 127.0.0.1.
+ * net.c - the socket functions of the chat programs.
  *
  * socket(2) makes the descriptor, bind(2) gives it an address, listen(2) turns it into a
  * listening socket that the kernel queues connections on. Byte order matters in between: the

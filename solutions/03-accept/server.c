@@ -1,5 +1,5 @@
 /*
- * server.c - lesson 03: accept connections, one after another, and say who each one is from.
+ * server.c - the chat server.
  *
  *   server [port]      port defaults to 9000; 0 lets the kernel pick a free one
  *

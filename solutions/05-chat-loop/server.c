@@ -1,24 +1,25 @@
 /*
- * server.c - lesson 05: the chat server, turn by turn.
+ * server.c - the chat server.
  *
  *   server [port]      port defaults to 9000; 0 lets the kernel pick a free one
  *
- * Accepts one client. Then, turn by turn: receive a message and print it as "client: TEXT",
- * read a reply line from stdin and send it back. When the client closes the connection it
- * prints "connection closed" and exits (lesson 06 goes back to accept the next client).
- * End of stdin (Ctrl-D) ends the server too: there is nobody left to type the replies.
+ * Prints "listening on 127.0.0.1:PORT", then "connection from 127.0.0.1:PEERPORT" when a client
+ * connects. Then, turn by turn: receive a message and print it as "client: TEXT", read a reply
+ * line from stdin and send it back. When the client closes the connection it prints
+ * "connection closed" and exits 0: the `break` at the end of serve() stops it after one client
+ * (lesson 06 removes it). End of stdin (Ctrl-D) ends the chat too: there is nobody left to type
+ * the replies.
  */
 #include "net.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* next_reply: read lines from stdin until one can be sent: an empty line would be a zero-byte
- * send, which the peer cannot tell from nothing; a line over MSG_MAX - 1 bytes would not fit in
- * one message. Returns its length, or -1 at end of input. */
+/* next_reply: read lines from stdin until one can be sent as a message (not empty, at most
+ * MSG_MAX - 1 bytes). Returns its length, or -1 at end of input. */
 static ssize_t next_reply(char **line, size_t *cap)
 {
     for (;;) {
@@ -30,7 +31,7 @@ static ssize_t next_reply(char **line, size_t *cap)
                     MSG_MAX - 1);
             continue;
         }
-        if (len > 0)
+        if (len > 0) /* a zero-byte send would leave both sides waiting */
             return len;
     }
 }
@@ -38,7 +39,7 @@ static ssize_t next_reply(char **line, size_t *cap)
 /* chat: talk with the client on conn_fd, turn by turn, until it leaves or stdin ends. */
 static void chat(int conn_fd)
 {
-    char message[MSG_MAX + 1];
+    char message[MSG_MAX + 1]; /* one message, and the '\0' that recv_message adds */
     char *line = NULL;
     size_t cap = 0;
     for (;;) {
@@ -55,13 +56,49 @@ static void chat(int conn_fd)
 
         ssize_t len = next_reply(&line, &cap);
         if (len < 0)
-            break;
+            break; /* end of stdin: nobody is left to type the replies */
         if (send_all(conn_fd, line, (size_t)len) < 0) {
             perror("send");
             break;
         }
     }
     free(line);
+}
+
+/* serve: accept connections on listen_fd, print each peer, chat with it, close its connection.
+ * Returns 0 after the one client lesson 05 serves, or -1 when accept(2) fails for a reason
+ * that retrying cannot fix. */
+static int serve(int listen_fd)
+{
+    for (;;) {
+        struct sockaddr_in peer;
+        socklen_t peer_len = sizeof peer; /* in: the room we have; out: what the kernel wrote */
+        int conn_fd = accept(listen_fd, (struct sockaddr *)&peer, &peer_len);
+        if (conn_fd < 0) {
+            /* A signal, or a client that gave up while queued: try the next one. */
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            perror("accept");
+            return -1;
+        }
+
+        char peer_text[ADDR_TEXT_SIZE];
+        if (format_addr(&peer, peer_text, sizeof peer_text) == 0)
+            printf("connection from %s\n", peer_text);
+        else
+            perror("format_addr");
+
+        chat(conn_fd);
+
+        /* conn_fd is this client's own socket; listen_fd stays open for the next client. */
+        if (close(conn_fd) < 0)
+            perror("close");
+
+        /* One client is all lesson 05 serves: this break ends the loop. Lesson 06 removes it,
+         * and the server goes back to accept() the next client. */
+        break;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -83,6 +120,8 @@ int main(int argc, char **argv)
     int listen_fd = make_listener(port);
     if (listen_fd < 0)
         return EXIT_FAILURE;
+
+    /* Asked for port 0? Only the kernel knows which port we got: ask it. */
     int bound_port = local_port(listen_fd);
     if (bound_port < 0) {
         perror("getsockname");
@@ -91,21 +130,10 @@ int main(int argc, char **argv)
     }
     printf("listening on 127.0.0.1:%d\n", bound_port);
 
-    struct sockaddr_in peer;
-    socklen_t peer_len = sizeof peer;
-    int conn_fd = accept(listen_fd, (struct sockaddr *)&peer, &peer_len);
-    if (conn_fd < 0) {
-        perror("accept");
-        close(listen_fd);
+    int status = serve(listen_fd);
+    if (close(listen_fd) < 0) {
+        perror("close");
         return EXIT_FAILURE;
     }
-    char peer_text[ADDR_TEXT_SIZE];
-    if (format_addr(&peer, peer_text, sizeof peer_text) == 0)
-        printf("connection from %s\n", peer_text);
-
-    chat(conn_fd);
-
-    close(conn_fd);
-    close(listen_fd);
-    return EXIT_SUCCESS;
+    return status == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

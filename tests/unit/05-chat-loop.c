@@ -291,7 +291,7 @@ static void returns_zero_on_close(void **state)
 }
 
 /* Misconception: a helper should hide every error. recv_message's contract says EINTR comes
- * back as -1 with errno set, and the caller decides (lesson 08 makes the caller retry). */
+ * back as -1 with errno set, and the caller decides (lesson 06's server retries). */
 static void returns_eintr_without_retrying(void **state)
 {
     (void)state;
@@ -342,6 +342,24 @@ static void strips_a_carriage_return_and_newline(void **state)
     chomped("two\nlines\n", "two\nlines");
 }
 
+/* Misconception: any '\r' at the end goes. The contract is one trailing "\n" or "\r\n": a
+ * '\r' with no newline after it is part of the text, and stays. */
+static void keeps_a_lone_carriage_return(void **state)
+{
+    (void)state;
+    const char *texts[] = {"hello\r", "\r"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "%s", texts[i]);
+        size_t result = chomp(line);
+        check(strcmp(line, texts[i]) == 0 && result == strlen(texts[i]),
+              "chomp(\"%s\") should leave it as it is and return %zu; it left \"%s\" and returned "
+              "%zu: a '\\r' goes only as part of a trailing \"\\r\\n\"",
+              shown(texts[i], strlen(texts[i])), strlen(texts[i]), shown(line, strlen(line)),
+              result);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     UNIT_TEST("send_all sends every byte when send() takes only 1 to 3 bytes at a time",
               sends_everything_despite_short_writes),
@@ -359,6 +377,8 @@ static const struct CMUnitTest tests[] = {
     UNIT_TEST("chomp removes the newline at the end of a line", strips_a_newline),
     UNIT_TEST("chomp removes a carriage return and newline (CRLF) at the end of a line",
               strips_a_carriage_return_and_newline),
+    UNIT_TEST("chomp keeps a carriage return that no newline follows",
+              keeps_a_lone_carriage_return),
 };
 
 UNIT_MAIN("05-chat-loop", tests)

@@ -2,8 +2,10 @@
  * unit.h - what every lesson's cmocka unit test file shares.
  *
  * A unit test file lists its tests with UNIT_TEST("what it checks", function) and ends with
- * UNIT_MAIN(tests). scripts/check runs the binary once with --list, then once per test with
- * that test's name, so each check gets its own verdict, its own time limit and its own message.
+ * UNIT_MAIN("NN-name", tests). scripts/check reads the names from the UNIT_TEST lines, then runs
+ * the binary once per test with that test's name as its argument (a cmocka test filter), so
+ * each check gets its own verdict, its own time limit and its own message. `--list` prints the
+ * names, for a person.
  *
  * The file names the system calls it replaces on a line of its own:
  *     // wrap: socket setsockopt bind listen close
@@ -22,15 +24,18 @@
 
 #include <cmocka.h>
 
+/* Kept on one line: clang-format 14 would split the braces over four. */
+// clang-format off
 #define UNIT_TEST(name, function) {name, function, NULL, NULL, NULL}
+// clang-format on
 
 /* check(condition, "expected ..., seen ...", args...): fail the test with a message written
  * for the student when condition is false. */
-#define check(condition, ...)                                                                  \
-    do {                                                                                       \
-        if (!(condition)) {                                                                    \
-            fail_msg(__VA_ARGS__);                                                             \
-        }                                                                                      \
+#define check(condition, ...)                                                                      \
+    do {                                                                                           \
+        if (!(condition)) {                                                                        \
+            fail_msg(__VA_ARGS__);                                                                 \
+        }                                                                                          \
     } while (0)
 
 static inline int unit_main(int argc, char **argv, const char *group,
@@ -46,10 +51,10 @@ static inline int unit_main(int argc, char **argv, const char *group,
     return _cmocka_run_group_tests(group, tests, count, NULL, NULL);
 }
 
-#define UNIT_MAIN(group, tests)                                                                \
-    int main(int argc, char **argv)                                                            \
-    {                                                                                          \
-        return unit_main(argc, argv, group, tests, sizeof(tests) / sizeof((tests)[0]));        \
+#define UNIT_MAIN(group, tests)                                                                    \
+    int main(int argc, char **argv)                                                                \
+    {                                                                                              \
+        return unit_main(argc, argv, group, tests, sizeof(tests) / sizeof((tests)[0]));            \
     }
 
 #endif
