@@ -9,8 +9,8 @@
  * The programs are the processes of the sessions SID... (each started by `start` in
  * sockchat.bash under the reaper, whose pid is the session id) and the reaper's adopted
  * children; the reapers themselves are not looked at, but while one is ending what its
- * program left behind (it sleeps between rounds) nothing is quiet. quiet samples them every 20 ms for N ms
- * (default 300) and exits:
+ * program left behind (it sleeps between rounds) nothing is quiet. quiet samples them every 20 ms
+ * for N ms (default 300) and exits:
  *
  *   0  quiet: in every sample every thread of every program was asleep in one of the waits
  *      listed in untimed_wait() (read, recv, accept, wait, poll with no timeout, ...), and no
@@ -228,8 +228,8 @@ static int same(const struct sample *a, const struct sample *b)
         return 0;
     for (int i = 0; i < a->count; i++) {
         const struct task *x = &a->tasks[i], *y = &b->tasks[i];
-        if (x->tid != y->tid || x->state != y->state || x->nr != y->nr ||
-            x->run_ns != y->run_ns || x->slices != y->slices)
+        if (x->tid != y->tid || x->state != y->state || x->nr != y->nr || x->run_ns != y->run_ns ||
+            x->slices != y->slices)
             return 0;
     }
     for (int i = 0; i < nfiles; i++)
@@ -241,35 +241,58 @@ static int same(const struct sample *a, const struct sample *b)
 static const char *call_name(long nr)
 {
     switch (nr) {
-    case SYS_read: return "read";
-    case SYS_readv: return "readv";
-    case SYS_recvfrom: return "recv";
-    case SYS_recvmsg: return "recvmsg";
-    case SYS_accept: return "accept";
-    case SYS_accept4: return "accept4";
-    case SYS_write: return "write";
-    case SYS_writev: return "writev";
-    case SYS_sendto: return "send";
-    case SYS_sendmsg: return "sendmsg";
-    case SYS_wait4: return "wait";
-    case SYS_waitid: return "waitid";
-    case SYS_openat: return "open";
+    case SYS_read:
+        return "read";
+    case SYS_readv:
+        return "readv";
+    case SYS_recvfrom:
+        return "recv";
+    case SYS_recvmsg:
+        return "recvmsg";
+    case SYS_accept:
+        return "accept";
+    case SYS_accept4:
+        return "accept4";
+    case SYS_write:
+        return "write";
+    case SYS_writev:
+        return "writev";
+    case SYS_sendto:
+        return "send";
+    case SYS_sendmsg:
+        return "sendmsg";
+    case SYS_wait4:
+        return "wait";
+    case SYS_waitid:
+        return "waitid";
+    case SYS_openat:
+        return "open";
 #ifdef SYS_poll
-    case SYS_poll: return "poll";
+    case SYS_poll:
+        return "poll";
 #endif
 #ifdef SYS_select
-    case SYS_select: return "select";
+    case SYS_select:
+        return "select";
 #endif
 #ifdef SYS_pause
-    case SYS_pause: return "pause";
+    case SYS_pause:
+        return "pause";
 #endif
-    case SYS_pselect6: return "pselect";
-    case SYS_ppoll: return "ppoll";
-    case SYS_epoll_pwait: return "epoll_pwait";
-    case SYS_rt_sigsuspend: return "sigsuspend";
-    case SYS_rt_sigtimedwait: return "sigtimedwait";
-    case SYS_futex: return "futex";
-    default: return NULL;
+    case SYS_pselect6:
+        return "pselect";
+    case SYS_ppoll:
+        return "ppoll";
+    case SYS_epoll_pwait:
+        return "epoll_pwait";
+    case SYS_rt_sigsuspend:
+        return "sigsuspend";
+    case SYS_rt_sigtimedwait:
+        return "sigtimedwait";
+    case SYS_futex:
+        return "futex";
+    default:
+        return NULL;
     }
 }
 
@@ -286,8 +309,8 @@ static void describe_fd(int pid, long fd, char *out, size_t size)
     target[n] = '\0';
     const char *what = strncmp(target, "socket:", 7) == 0 ? "a socket"
                        : strncmp(target, "pipe:", 5) == 0 ? "a pipe"
-                       : strstr(target, ".in") != NULL     ? "what the test types"
-                                                           : target;
+                       : strstr(target, ".in") != NULL    ? "what the test types"
+                                                          : target;
     if (fd == 0)
         snprintf(out, size, "fd 0, its stdin (%s)", what);
     else
@@ -316,7 +339,8 @@ static void write_why(const char *path, const struct sample *s)
         if (k->state == 'T' || k->state == 't')
             fprintf(out, "%s (pid %d): stopped by a signal\n", k->comm, k->pid);
         else
-            fprintf(out, "%s (pid %d): blocked in %s()%s\n", k->comm, k->pid, name ? name : "?", fd);
+            fprintf(out, "%s (pid %d): blocked in %s()%s\n", k->comm, k->pid, name ? name : "?",
+                    fd);
     }
     fclose(out);
 }

@@ -47,7 +47,8 @@ static int signal_children(int signo)
         size_t got = fread(stat, 1, sizeof stat - 1, file);
         fclose(file);
         stat[got] = '\0';
-        /* "pid (comm) state ppid ...": comm may hold spaces and parentheses; skip to the last ')'. */
+        /* "pid (comm) state ppid ...": comm may hold spaces and parentheses; skip to the last ')'.
+         */
         char *after = strrchr(stat, ')');
         int ppid = 0;
         if (after != NULL && sscanf(after + 1, " %*c %d", &ppid) == 1 && ppid == self) {

@@ -80,7 +80,8 @@ start() {
     # setsid execs in place (a background job is not a group leader), so $! is the new
     # session's id and its process group id.
     (
-        for fd in $(ls "/proc/$BASHPID/fd"); do
+        for fd in "/proc/$BASHPID/fd"/*; do
+            fd=${fd##*/}
             [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
         done
         # A program that floods its output is stopped (SIGXFSZ) at OUTPUT_KB, not the disk.
@@ -197,7 +198,7 @@ stop() {
     kill -TERM -- "-$sid" 2>/dev/null || true
     pkill -TERM -s "$sid" 2>/dev/null || true
     # Two seconds: the reaper gives a program one second after TERM, then cleans up its leftovers.
-    for i in $(seq 40); do
+    for ((i = 0; i < 40; i++)); do
         kill -0 -- "-$sid" 2>/dev/null || break
         sleep 0.05
     done
@@ -270,13 +271,12 @@ wait_for() {
     done
 }
 
-# waited SECS: how the last wait ended, for a failure message ("within 5 s", "before it went
-# quiet", ...).
+# waited: how the last wait ended, for a failure message ("within 5 s", "before it ended", ...).
 waited() {
     case "${WAITED:-}" in
     quiet) printf 'before every program was blocked, waiting for input the test does not send (status below)' ;;
     ended) printf 'before it ended' ;;
-    *) printf 'within %s s' "${1:-$WAIT_SECS}" ;;
+    *) printf 'within %s s' "$WAIT_SECS" ;;
     esac
 }
 
@@ -347,6 +347,7 @@ server_port() {
             --prog "$name" \
             --hint "Print it after listen() succeeds, and flush stdout (the starter's setvbuf line does that for every line)."
     fi
+    # shellcheck disable=SC2034 # the tests read it
     PORT=${LINE##*:}
 }
 
@@ -383,8 +384,9 @@ wait_err() {
 fd_count() {
     local pid
     pid=$(prog_pid "$1")
-    if [ -n "$pid" ]; then
-        ls "/proc/$pid/fd" 2>/dev/null | wc -l
+    if [ -n "$pid" ] && [ -d "/proc/$pid/fd" ]; then
+        local fds=("/proc/$pid/fd"/*)
+        echo "${#fds[@]}"
     fi
 }
 

@@ -15,6 +15,7 @@ watchdog_end() {
         local sleeper
         sleeper=$(pgrep -P "$WATCHDOG_PID" 2>/dev/null || true)
         kill "$WATCHDOG_PID" 2>/dev/null || true
+        # shellcheck disable=SC2086 # one pid or more, one per line
         [ -z "$sleeper" ] || kill $sleeper 2>/dev/null || true
     fi
 }
