@@ -208,11 +208,11 @@ out_text() {
     local port
     port=$(free_port)
     start_prog c client 127.0.0.1 "$port"
-    if ! wait_exit c 3; then
+    if ! AT_ONCE=1 wait_exit c 3; then
         flunk_check "client 127.0.0.1 $port, with nothing listening on that port" \
             --expected "'connect: Connection refused' on stderr and an exit at once" \
             --prog c \
-            --hint "It is still running after 3 s. 'Connection refused' is the answer, not a delay: do not sleep and retry; perror(\"connect\") and return -1 from connect_to(), and exit with EXIT_FAILURE."
+            --hint "It is still running. 'Connection refused' is the answer, not a delay: do not sleep and retry; perror(\"connect\") and return -1 from connect_to(), and exit with EXIT_FAILURE."
     fi
     local err
     err=$(first_err c)

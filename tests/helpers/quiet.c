@@ -4,7 +4,8 @@
  * them changes. A check that waits for a line the program will never print can then fail at
  * once instead of waiting out its time limit.
  *
- *   quiet [--ms N] [--why FILE] [--file PATH]... SID...
+ *   quiet [--ms N] [--timers] [--why FILE] [--file PATH]... SID...
+ *   quiet --cpu SID...
  *
  * The programs are the processes of the sessions SID... (each started by `start` in
  * sockchat.bash under the reaper, whose pid is the session id) and the reaper's adopted
@@ -22,6 +23,12 @@
  *      shows it, so a caller that polls it loses no time.
  *   2  usage error, or this kernel does not show what a thread is blocked in
  *      (/proc/PID/syscall): then nothing is ever called quiet.
+ *
+ * --timers counts a sleep on a timer (nanosleep, poll with a timeout, ...) as waiting too: for
+ * a check of something the README says happens at once, a program that sleeps instead is as
+ * good as stuck. --cpu prints the CPU time the programs have used so far, in ms (all their
+ * threads, from schedstat), and exits 0: a check of something that happens at once can stop
+ * a program that spins instead.
  *
  * What it cannot see: a timer that is not a system call's argument (alarm(2), SO_RCVTIMEO):
  * a program blocked in recv() with SO_RCVTIMEO looks quiet. A check that waits for such a
@@ -55,7 +62,7 @@ struct sample {
     long long sizes[MAX_FILES];
 };
 
-static int sids[MAX_SIDS], nsids;
+static int sids[MAX_SIDS], nsids, timers, cpu;
 static const char *files[MAX_FILES];
 static int nfiles;
 
@@ -155,7 +162,8 @@ static int take(struct sample *s)
             if (read_small(path, buf, sizeof buf) == 0 && sscanf(buf, "%ld", &nr) == 1 &&
                 (nr == SYS_nanosleep || nr == SYS_clock_nanosleep)) {
                 all_waiting = 0;
-                break;
+                if (!cpu)
+                    break;
             }
             continue;
         }
@@ -207,11 +215,11 @@ static int take(struct sample *s)
                 k->nr = -1; /* "running" */
             s->count++;
             int stopped = k->state == 'T' || k->state == 't';
-            if (!stopped && (k->state != 'S' || !untimed_wait(k->nr, k->args)))
+            if (!stopped && (k->state != 'S' || (!untimed_wait(k->nr, k->args) && !timers)))
                 all_waiting = 0;
         }
         closedir(tasks);
-        if (!all_waiting)
+        if (!all_waiting && !cpu)
             break;
     }
     closedir(proc);
@@ -355,21 +363,37 @@ int main(int argc, char **argv)
             ms = atol(argv[++i]);
         else if (strcmp(argv[i], "--why") == 0 && i + 1 < argc)
             why = argv[++i];
+        else if (strcmp(argv[i], "--timers") == 0)
+            timers = 1;
+        else if (strcmp(argv[i], "--cpu") == 0)
+            cpu = 1;
         else if (strcmp(argv[i], "--file") == 0 && i + 1 < argc && nfiles < MAX_FILES)
             files[nfiles++] = argv[++i];
         else {
-            fprintf(stderr, "usage: quiet [--ms N] [--why FILE] [--file PATH]... SID...\n");
+            fprintf(stderr, "usage: quiet [--ms N] [--timers] [--why FILE] [--file PATH]... "
+                            "SID...\n       quiet --cpu SID...\n");
             return 2;
         }
     }
     for (; i < argc && nsids < MAX_SIDS; i++)
         if (atoi(argv[i]) > 0)
             sids[nsids++] = atoi(argv[i]);
+    if (cpu && nsids == 0) {
+        printf("0\n");
+        return 0;
+    }
     if (nsids == 0 || ms <= 0)
-        return nsids == 0 ? 1 : 1;
+        return 1;
 
     static struct sample first, now;
     int waiting = take(&first);
+    if (cpu) {
+        unsigned long long ns = 0;
+        for (int k = 0; k < first.count; k++)
+            ns += first.tasks[k].run_ns;
+        printf("%llu\n", ns / 1000000);
+        return 0;
+    }
     if (waiting < 0)
         return 2;
     if (!waiting || first.count == 0)

@@ -227,7 +227,22 @@ stop_all() {
 #
 # QUIET_MS=0 turns the quiet rule off, for a check that waits for a program's own timeout
 # (SO_RCVTIMEO or alarm() look quiet from outside).
+#
+# AT_ONCE=1, for one wait (AT_ONCE=1 wait_exit c), is for what the README says happens at
+# once: a program asleep on a timer then counts as stuck too (it should not be waiting at all),
+# and one that spins ends the wait once the programs have used AT_ONCE_CPU_MS (1000) ms of CPU
+# time during it: an exit or a line "at once" costs a few ms of CPU, even under valgrind.
 QUIET_MS=${QUIET_MS:-300}
+AT_ONCE_CPU_MS=${AT_ONCE_CPU_MS:-1000}
+
+# _sessions: the session ids of the programs this test started.
+_sessions() {
+    local name
+    for name in "${STARTED[@]}"; do
+        pid_of "$name"
+        echo
+    done
+}
 
 # gone_quiet: true when every program this test started is blocked waiting for the test, and
 # has been for QUIET_MS. Takes up to QUIET_MS, and returns at once when one is busy. Writes
@@ -240,16 +255,25 @@ gone_quiet() {
         files+=(--file "$WORK/$name.out" --file "$WORK/$name.err")
     done
     [ ${#sids[@]} -gt 0 ] || return 1
-    "$SOCKCHAT_HELPERS/quiet" --ms "$QUIET_MS" --why "$WORK/quiet.txt" "${files[@]}" "${sids[@]}"
+    "$SOCKCHAT_HELPERS/quiet" --ms "$QUIET_MS" ${AT_ONCE:+--timers} --why "$WORK/quiet.txt" \
+        "${files[@]}" "${sids[@]}"
+}
+
+# cpu_used: the CPU time, in ms, that the programs this test started have used so far.
+cpu_used() {
+    # shellcheck disable=SC2046 # one session id per word
+    "$SOCKCHAT_HELPERS/quiet" --cpu $(_sessions)
 }
 
 # wait_for NAME SECS COMMAND [ARGS...]: run COMMAND until it succeeds. Returns 1 when it still
-# fails once NAME has ended, once the programs have gone quiet, or after SECS (NAME "" waits on
-# no program in particular). Sets WAITED to why it stopped: "", ended, quiet or timeout.
+# fails once NAME has ended, once the programs have gone quiet, (with AT_ONCE) once they have
+# spun for AT_ONCE_CPU_MS, or after SECS (NAME "" waits on no program in particular). Sets
+# WAITED to why it stopped: "", ended, quiet, busy or timeout.
 wait_for() {
     local name=$1 secs=$2
     shift 2
-    local deadline=$((SECONDS + secs))
+    local deadline=$((SECONDS + secs)) cpu0=""
+    [ -z "${AT_ONCE:-}" ] || cpu0=$(cpu_used)
     WAITED=""
     while :; do
         "$@" && return 0
@@ -267,6 +291,11 @@ wait_for() {
             WAITED=quiet
             return 1
         fi
+        if [ -n "$cpu0" ] && [ $(($(cpu_used) - cpu0)) -ge "$AT_ONCE_CPU_MS" ]; then
+            "$@" && return 0
+            WAITED=busy
+            return 1
+        fi
         sleep 0.02
     done
 }
@@ -275,6 +304,7 @@ wait_for() {
 waited() {
     case "${WAITED:-}" in
     quiet) printf 'before every program was blocked, waiting for input the test does not send (status below)' ;;
+    busy) printf 'before the programs had used %s ms of CPU time (it should take a few): one keeps running, spinning (status below)' "$AT_ONCE_CPU_MS" ;;
     ended) printf 'before it ended' ;;
     *) printf 'within %s s' "$WAIT_SECS" ;;
     esac
@@ -421,6 +451,7 @@ describe() {
             blocked=$(grep -m 1 -F "(pid $pid):" "$WORK/quiet.txt" | sed 's/^.*(pid [0-9]*): //')
         fi
         [ -z "$blocked" ] || state="still running, $blocked"
+        [ "${WAITED:-}" != busy ] || state="still running, and busy: it keeps using the CPU"
     else
         wait_exit "$name" 1
         case "$STATUS" in
