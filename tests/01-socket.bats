@@ -36,25 +36,33 @@ traced() {
         strace -f -qq -o "$WORK/$name.trace" -e "trace=$calls" "${inject[@]}" "$SOCKCHAT_BIN/server"
 }
 
-# Misconception: the fd is printed before socket() is called, or the -1 is printed anyway.
+# Misconception: the fd is printed before socket() is called, or the -1 is printed anyway; or
+# the line has no newline (printf("socket fd: %d", fd)), or there is more on stdout.
+# rules: stdout fd3
 @test "prints the descriptor of a new socket: socket fd: 3" {
     need_program server
     run_server s "$SOCKCHAT_BIN/server"
-    if [ "$(cat "$WORK/s.out")" != "socket fd: 3" ] || [ "$STATUS" != 0 ]; then
-        flunk_check "stdout is exactly 'socket fd: 3' and the exit status 0" \
-            --expected "socket fd: 3 (0, 1 and 2 are stdin, stdout and stderr, so 3 is the lowest free descriptor)" \
+    if ! is_exactly "$WORK/s.out" "socket fd: 3" || [ "$STATUS" != 0 ]; then
+        local hint="Print the value socket() returned, after checking it is not -1."
+        if [ "$(cat "$WORK/s.out")" = "socket fd: 3" ] && [ "$STATUS" = 0 ]; then
+            hint="The line must end with a newline: printf(\"socket fd: %d\\n\", sock_fd). Without it the output is not a line, and the shell prompt runs into it."
+        fi
+        flunk_check "stdout is exactly the line 'socket fd: 3' and the exit status 0" \
+            --expected "socket fd: 3\\n (0, 1 and 2 are stdin, stdout and stderr, so 3 is the lowest free descriptor)" \
+            --seen "stdout '$(visible "$WORK/s.out")', exit status $STATUS" \
             --prog s \
-            --hint "Print the value socket() returned, after checking it is not -1."
+            --hint "$hint"
     fi
 }
 
 # Misconception: "sockets are always fd 3", so the number is typed into the printf.
+# rules: real-fd stdout
 @test "prints the descriptor socket() really returned, not a fixed number" {
     need_program server
     # With 3, 4 and 5 already open, the lowest free descriptor is 6.
     # `start` closes fd 3 for the program, so bash opens them inside the session, then execs.
     run_server s bash -c 'exec 3</dev/null 4</dev/null 5</dev/null; exec "$0"' "$SOCKCHAT_BIN/server"
-    if [ "$(cat "$WORK/s.out")" != "socket fd: 6" ]; then
+    if ! is_exactly "$WORK/s.out" "socket fd: 6"; then
         flunk_check "with descriptors 3, 4 and 5 already open, it prints 'socket fd: 6'" \
             --expected "socket fd: 6" \
             --prog s \
@@ -63,6 +71,7 @@ traced() {
 }
 
 # Misconception: any socket type will do; SOCK_DGRAM is UDP, not TCP.
+# rules: call
 @test "asks for an IPv4 TCP socket: socket(AF_INET, SOCK_STREAM, 0)" {
     traced s socket
     local call
@@ -79,6 +88,7 @@ traced() {
 
 # Misconception: the kernel cleans up at exit, so close() does not matter. In a server that
 # runs for weeks every forgotten descriptor is a leak.
+# rules: close
 @test "closes the socket before it exits" {
     traced s socket,close
     local fd
@@ -96,15 +106,16 @@ traced() {
 }
 
 # Misconception: socket() cannot fail. It can: out of descriptors (EMFILE) is the usual way.
+# rules: emfile failure
 @test "when socket() fails it prints 'socket: Too many open files' and exits non-zero" {
     traced s socket EMFILE
     local err
     err=$(grep -v -E '^\s*$' "$WORK/s.err" | head -n 1 || true)
-    if [ "$err" != "socket: Too many open files" ] || [ "$STATUS" = 0 ] ||
-        grep -q 'socket fd' "$WORK/s.out"; then
+    if ! is_exactly "$WORK/s.err" "socket: Too many open files" || [ "$STATUS" = 0 ] ||
+        ! is_exactly "$WORK/s.out"; then
         flunk_check "socket() fails with EMFILE (injected with strace)" \
             --expected "stderr 'socket: Too many open files', nothing on stdout, a non-zero exit status" \
-            --seen "stderr '${err}', stdout '$(head -c 80 "$WORK/s.out")'" \
+            --seen "stderr '$(visible "$WORK/s.err")', stdout '$(visible "$WORK/s.out" 80)', exit status $STATUS" \
             --prog s \
             --hint "Check socket()'s result for -1; then perror(\"socket\") at once, before any other call can change errno, and return EXIT_FAILURE."
     fi
@@ -112,14 +123,14 @@ traced() {
 
 # Misconception: the error text can be written by hand. errno says why, and perror() or
 # strerror() turn it into words; a fixed message lies as soon as the reason differs.
+# rules: errno failure
 @test "reports the real reason from errno: 'socket: Permission denied' for EACCES" {
     traced s socket EACCES
-    local err
-    err=$(grep -v -E '^\s*$' "$WORK/s.err" | head -n 1 || true)
-    if [ "$err" != "socket: Permission denied" ] || [ "$STATUS" = 0 ]; then
+    if ! is_exactly "$WORK/s.err" "socket: Permission denied" || [ "$STATUS" = 0 ] ||
+        ! is_exactly "$WORK/s.out"; then
         flunk_check "socket() fails with EACCES (injected with strace)" \
-            --expected "stderr 'socket: Permission denied' and a non-zero exit status" \
-            --seen "stderr '${err}'" \
+            --expected "stderr 'socket: Permission denied', nothing on stdout, a non-zero exit status" \
+            --seen "stderr '$(visible "$WORK/s.err")', stdout '$(visible "$WORK/s.out" 80)', exit status $STATUS" \
             --prog s \
             --hint "Let perror(\"socket\") read errno right after the failed call; a message typed by hand, or another call in between (it may change errno), gives the wrong reason."
     fi

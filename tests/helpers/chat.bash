@@ -162,17 +162,6 @@ said() {
 
 # ---- text for messages -------------------------------------------------------------------
 
-# visible FILE [MAX]: the first MAX (160) bytes of FILE on one line: newline, carriage return
-# and the zero byte written \n, \r and \0, other control bytes and bytes that are not UTF-8
-# as \xNN; UTF-8 text as it is.
-visible() {
-    head -c "${2:-160}" "$1" | perl -0777 -ne '
-        s{(\\)|(\n)|(\r)|(\0)|([\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3})|([\x01-\x1F\x7F-\xFF])}
-         {defined $1 ? "\\\\" : defined $2 ? "\\n" : defined $3 ? "\\r" : defined $4 ? "\\0" :
-          defined $5 ? $5 : sprintf("\\x%02x", ord $6)}ge;
-        print'
-}
-
 # short TEXT: TEXT for a message: as it is when short, else its start, its end and its length.
 short() {
     local text=$1

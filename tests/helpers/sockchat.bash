@@ -437,6 +437,31 @@ stderr_text() {
     awk 'NF { printf "%s%s", (n++ ? " | " : ""), $0 } n == 3 { exit }' "$WORK/$1.err" 2>/dev/null || true
 }
 
+# ---- exact output ----------------------------------------------------------------------
+
+# is_exactly FILE [LINE...]: true when FILE holds exactly these lines, each ending in a newline,
+# and nothing else (no LINE: FILE is empty). $(cat FILE) would drop a missing final newline.
+is_exactly() {
+    local file=$1
+    shift
+    if [ $# -eq 0 ]; then
+        [ ! -s "$file" ]
+    else
+        cmp -s "$file" <(printf '%s\n' "$@")
+    fi
+}
+
+# visible FILE [MAX]: the first MAX (160) bytes of FILE on one line: newline, carriage return
+# and the zero byte written \n, \r and \0, other control bytes and bytes that are not UTF-8
+# as \xNN; UTF-8 text as it is.
+visible() {
+    head -c "${2:-160}" "$1" | perl -0777 -ne '
+        s{(\\)|(\n)|(\r)|(\0)|([\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3})|([\x01-\x1F\x7F-\xFF])}
+         {defined $1 ? "\\\\" : defined $2 ? "\\n" : defined $3 ? "\\r" : defined $4 ? "\\0" :
+          defined $5 ? $5 : sprintf("\\x%02x", ord $6)}ge;
+        print'
+}
+
 # ---- failure messages ------------------------------------------------------------------
 
 # describe NAME: what NAME did, for a failure message: its command, whether it still runs or
