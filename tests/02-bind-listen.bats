@@ -151,6 +151,7 @@ stderr_lines() {
 # at bind() time, and only getsockname() can tell which: printing the 0 (or a port read back
 # without ntohs) sends clients nowhere. A socket that is bound but never listen()s is in state
 # CLOSE, not LISTEN, and refuses every client.
+# rules: stdout real-port port0
 @test "server 0 prints the port the kernel picked, and LISTENs on it" {
     start_listening s 0
     if [ "$PORT" = 0 ]; then
@@ -159,6 +160,13 @@ stderr_lines() {
             --seen "$LINE; its sockets: $(sockets_text s)" \
             --prog s \
             --hint "Port 0 asks the kernel to pick a free port at bind(). Ask which with getsockname() (local_port, TODO 6) and print that, not the 0 you asked for."
+    fi
+    if ! is_exactly "$WORK/s.out" "listening on 127.0.0.1:$PORT"; then
+        flunk_check "stdout is exactly the one line 'listening on 127.0.0.1:$PORT'" \
+            --expected "listening on 127.0.0.1:$PORT\\n, and nothing more" \
+            --seen "stdout '$(visible "$WORK/s.out")'" \
+            --prog s \
+            --hint "Print the line once, with its newline, after listen() succeeds, and nothing else on stdout (debug output goes to stderr)."
     fi
     if ! listens_on s "$PORT"; then
         local hint="It must listen on the port it prints: call listen() after bind() (TODO 4), and print the port getsockname() reads back (TODO 6)."
@@ -177,6 +185,7 @@ stderr_lines() {
 
 # Misconception: a port is just a number. sin_port holds it in network byte order (big-endian):
 # without htons() a little-endian PC binds the byte-swapped port, 10275 for 9000.
+# rules: port
 @test "server PORT listens on exactly that port (htons)" {
     local want
     want=$(a_free_port)
@@ -198,6 +207,7 @@ stderr_lines() {
 
 # Misconception: the address does not matter, so INADDR_ANY will do. 0.0.0.0 opens the port to
 # every network the machine is on; this server is for this machine only: 127.0.0.1.
+# rules: loopback
 @test "binds 127.0.0.1 (0100007F in /proc/net/tcp), not every address (0.0.0.0)" {
     start_listening s 0
     local mine
@@ -224,6 +234,7 @@ stderr_lines() {
 # Misconception: if the port was free before, it is free now. After a server with clients
 # stops, its connections wait in TIME_WAIT on the port for a minute, and bind() without
 # SO_REUSEADDR fails with "Address already in use" until they are gone.
+# rules: timewait
 @test "restarts at once on a port left in TIME_WAIT (SO_REUSEADDR)" {
     local port
     port=$("$SOCKCHAT_HELPERS/peer" timewait)
@@ -252,6 +263,7 @@ stderr_lines() {
 # Misconception: bind() cannot fail, so its result goes unchecked. It fails when another
 # program has the port; unchecked, listen() then quietly binds a random port, and the server
 # says it listens somewhere no client will look.
+# rules: errors in-use
 @test "a port in use: one line 'Address already in use' on stderr, non-zero exit" {
     start holder "$SOCKCHAT_HELPERS/peer" listen
     wait_line holder '^[0-9]+$' || flunk_check "the test's own listener starts (not your code)" --prog holder
@@ -266,15 +278,14 @@ stderr_lines() {
             --prog s \
             --hint "Check bind()'s result (TODO 3): it returns -1 with errno EADDRINUSE. Unchecked, listen() binds a random port instead."
     fi
-    local lines hint
-    lines=$(stderr_lines s)
+    local hint
     hint="When bind() fails, return close_and_fail(listen_fd, \"bind 127.0.0.1:%u\", (unsigned)port) (TODO 3): it prints the one line and closes the socket; main then returns EXIT_FAILURE and prints nothing more."
     grep -q 'Function not implemented' "$WORK/s.err" && hint=$(stderr_hint s)
-    if [ "$STATUS" = 0 ] || [ "$lines" != 1 ] || ! grep -q 'Address already in use' "$WORK/s.err" ||
-        grep -q -E '^listening on' "$WORK/s.out"; then
+    if [ "$STATUS" = 0 ] || ! is_exactly "$WORK/s.err" "bind 127.0.0.1:$port: Address already in use" ||
+        ! is_exactly "$WORK/s.out"; then
         flunk_check "'server $port' fails cleanly when port $port is taken" \
-            --expected "exactly one line on stderr containing 'Address already in use' (errno EADDRINUSE), nothing 'listening on', a non-zero exit" \
-            --seen "exit status $STATUS, $lines line(s) on stderr" \
+            --expected "stderr exactly 'bind 127.0.0.1:$port: Address already in use' (errno EADDRINUSE), nothing on stdout, a non-zero exit" \
+            --seen "exit status $STATUS, stderr '$(visible "$WORK/s.err")', stdout '$(visible "$WORK/s.out" 80)'" \
             --prog s \
             --hint "$hint"
     fi
@@ -283,6 +294,7 @@ stderr_lines() {
 # Misconception: atoi() reads ports. atoi("abc") is 0 (the kernel then picks a port), and
 # 70000 or -1 squeezed into 16 bits is 4464 or 65535: the server listens somewhere nobody
 # asked for instead of saying the argument is wrong.
+# rules: errors bad-port
 @test "a bad port (abc, 70000, -1): a one-line error naming it, non-zero exit, nothing listening" {
     local arg i=0
     for arg in abc 70000 -1; do
@@ -297,11 +309,11 @@ stderr_lines() {
         fi
         local lines
         lines=$(stderr_lines "s$i")
-        if [ "$STATUS" = 0 ] || [ "$lines" != 1 ] || ! grep -q -F -e "$arg" "$WORK/s$i.err" ||
-            [ -s "$WORK/s$i.out" ]; then
+        if [ "$STATUS" = 0 ] || [ -s "$WORK/s$i.out" ] ||
+            ! is_exactly "$WORK/s$i.err" "server: bad port '$arg': expected a number from 0 to 65535"; then
             flunk_check "'server $arg' refuses the port" \
-                --expected "nothing on stdout, one line on stderr naming '$arg' (like: server: bad port '$arg': expected a number from 0 to 65535), a non-zero exit" \
-                --seen "exit status $STATUS, $lines line(s) on stderr" \
+                --expected "nothing on stdout, stderr exactly 'server: bad port '$arg': expected a number from 0 to 65535', a non-zero exit" \
+                --seen "exit status $STATUS, $lines line(s) on stderr: '$(visible "$WORK/s$i.err")'" \
                 --prog "s$i" \
                 --hint "Check parse_port()'s result before making any socket; on -1 print one line naming the argument and return a non-zero status."
         fi
@@ -310,6 +322,7 @@ stderr_lines() {
 
 # Misconception: the server's work is done once it listens, so main returns, or it spins in
 # an empty loop. It must stay up, asleep, holding the port, until a signal ends it.
+# rules: asleep
 @test "stays up and asleep (not spinning the CPU) while it listens" {
     start_listening s 0
     if wait_exit s 1; then
@@ -371,11 +384,13 @@ stop_with() {
 
 # Misconception: a server needs its own signal handling to be stopped. The default action of
 # SIGTERM (kill) ends the process, and the kernel closes its sockets.
+# rules: signals freed
 @test "ends on SIGTERM (kill) and frees its port" {
     stop_with TERM
 }
 
 # Misconception: as above, for Ctrl-C (SIGINT), the way a person stops it in a terminal.
+# rules: signals freed
 @test "ends on SIGINT (Ctrl-C) and frees its port" {
     stop_with INT
 }

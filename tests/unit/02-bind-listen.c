@@ -404,18 +404,27 @@ static void parse_port_rejects_junk(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+    // rules: unit-listener
     UNIT_TEST("make_listener returns a socket listening on 127.0.0.1:port with SO_REUSEADDR",
               listens_on_loopback_port),
+    // rules: unit-reuse-first
     UNIT_TEST("make_listener sets SO_REUSEADDR before bind()", reuseaddr_before_bind),
+    // rules: unit-bind-fails
     UNIT_TEST("make_listener closes its socket and keeps errno when bind() fails",
               bind_fails_closes_and_keeps_errno),
+    // rules: unit-other-fails
     UNIT_TEST("make_listener closes its socket and keeps errno when listen() fails",
               listen_fails_closes_and_keeps_errno),
+    // rules: unit-other-fails
     UNIT_TEST("make_listener closes its socket and keeps errno when setsockopt() fails",
               setsockopt_fails_closes_and_keeps_errno),
+    // rules: unit-local-port
     UNIT_TEST("local_port returns the port a socket is bound to", local_port_reads_the_bound_port),
+    // rules: unit-local-port
     UNIT_TEST("local_port returns -1 when getsockname() fails", local_port_fails_on_a_closed_fd),
+    // rules: unit-parse-port
     UNIT_TEST("parse_port accepts 0, 9000 and 65535", parse_port_accepts_ports),
+    // rules: unit-parse-port
     UNIT_TEST("parse_port rejects '', 'abc', '-1', '70000', '80x', ' 80'", parse_port_rejects_junk),
 };
 
