@@ -185,11 +185,15 @@ static void always_terminates(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+    // rules: unit-format
     UNIT_TEST("format_addr writes 127.0.0.1:54321 from network byte order",
               writes_address_and_port),
+    // rules: unit-longest
     UNIT_TEST("format_addr fits the longest, 255.255.255.255:65535", writes_the_longest_address),
+    // rules: unit-too-small
     UNIT_TEST("format_addr fails with -1 when the buffer is too small, and never overflows it",
               fails_when_too_small_and_never_overflows),
+    // rules: unit-terminated
     UNIT_TEST("format_addr always terminates the text, even when it is cut short",
               always_terminates),
 };
