@@ -23,7 +23,7 @@ run_client() {
     local name=$1
     shift
     start_prog "$name" client "$@"
-    if ! wait_exit "$name"; then
+    if ! AT_ONCE=1 wait_exit "$name"; then
         flunk_check "the client ends by itself" \
             --expected "it connects (or says why it cannot), and exits at once" \
             --prog "$name" \
@@ -105,6 +105,7 @@ out_text() {
 # Misconception: the client only has to work with our own server, or connects to a port typed
 # into the code. nc is a server no lesson wrote; it listens on a port the kernel chose for this
 # test, so only a client that uses the port from its command line can reach it.
+# rules: nc out-connected
 @test "connects to a server it did not write (nc -l) and prints 'connected to 127.0.0.1:PORT'" {
     need_program client
     local port
@@ -116,15 +117,16 @@ out_text() {
     fi
     run_client c 127.0.0.1 "$port"
     local out
-    out=$(cat "$WORK/c.out")
-    if [ "$out" != "connected to 127.0.0.1:$port" ] || [ "$STATUS" != 0 ]; then
+    out=$(visible "$WORK/c.out")
+    if ! is_exactly "$WORK/c.out" "connected to 127.0.0.1:$port" || ! is_exactly "$WORK/c.err" ||
+        [ "$STATUS" != 0 ]; then
         local hint="Pass the host and port from the command line (argv[1], argv[2]) to connect_to(); once connect() returns 0, print getpeername()'s address with format_addr()."
         if grep -q 'Connection refused' "$WORK/c.err"; then
             hint="Nothing listened where the client went: use the port from the command line (argv[2]), never a fixed 9000, and the host from argv[1]."
         fi
         flunk_check "client 127.0.0.1 $port, with nc listening there" \
-            --expected "stdout 'connected to 127.0.0.1:$port', exit status 0" \
-            --seen "stdout '$out'" \
+            --expected "stdout exactly 'connected to 127.0.0.1:$port\\n', nothing on stderr, exit status 0" \
+            --seen "stdout '$out', stderr '$(visible "$WORK/c.err" 120)', exit status $STATUS" \
             --prog c \
             --hint "$(hint_for c "$hint")"
     fi
@@ -138,6 +140,7 @@ out_text() {
 
 # Misconception: an address is always typed as numbers, so inet_pton() or inet_addr() will do.
 # getaddrinfo() takes a name ("localhost", looked up in /etc/hosts) as well as an address.
+# rules: localhost
 @test "resolves a name: 'client localhost PORT' connects to 127.0.0.1" {
     need_program client
     start_ref s server 0
@@ -162,6 +165,7 @@ out_text() {
 # connect() the kernel gives the socket a free ephemeral port, a new one per connection, and a
 # client that binds a fixed port cannot connect twice in a row (the old connection waits in
 # TIME_WAIT on it).
+# rules: ephemeral
 @test "each connection comes from a new port the kernel picked (the reference server prints it)" {
     need_program client
     start_ref s server 0
@@ -203,6 +207,7 @@ out_text() {
 # Misconception: "refused" means "try again later", so the client sleeps and retries (and hangs
 # without a server); or connect()'s result goes unchecked and the dead socket is used anyway.
 # On loopback, a port where nobody listens answers at once with a reset: ECONNREFUSED.
+# rules: refused out-refused
 @test "with no server it prints 'connect: Connection refused' at once and exits non-zero" {
     need_program client
     local port
@@ -216,14 +221,14 @@ out_text() {
     fi
     local err
     err=$(first_err c)
-    if [ "$err" != "connect: Connection refused" ] || [ "$STATUS" = 0 ] || [ -s "$WORK/c.out" ]; then
+    if ! is_exactly "$WORK/c.err" "connect: Connection refused" || [ "$STATUS" != 1 ] || [ -s "$WORK/c.out" ]; then
         local hint="Check connect()'s result: on -1 keep errno, close that socket and try the next address; when none is left, put errno back, perror(\"connect\") and return -1 (TODOs 2 and 4)."
         if grep -q -E 'connected to' "$WORK/c.out" || grep -q -i 'not connected' "$WORK/c.err"; then
             hint="connect() returned -1 but the socket was used as if connected: check connect()'s result, and return -1 from connect_to() when no address accepted."
         fi
         flunk_check "client 127.0.0.1 $port, with nothing listening on that port" \
-            --expected "stderr 'connect: Connection refused', nothing on stdout, a non-zero exit status" \
-            --seen "stderr '$err', stdout '$(out_text c)'" \
+            --expected "stderr exactly 'connect: Connection refused', nothing on stdout, exit status 1 (EXIT_FAILURE)" \
+            --seen "stderr '$(visible "$WORK/c.err" 120)', stdout '$(out_text c)', exit status $STATUS" \
             --prog c \
             --hint "$(hint_for c "$hint")"
     fi
@@ -232,14 +237,15 @@ out_text() {
 # Misconception: the error is always "refused", so the message is typed by hand. connect() has
 # other answers (no route: "Network is unreachable"; a silent host: "Connection timed out",
 # after minutes), and errno says which. strace makes connect() fail with ENETUNREACH here.
+# rules: errno out-refused
 @test "reports the reason connect() gave: 'connect: Network is unreachable' (injected)" {
     traced_client c connect ENETUNREACH 127.0.0.1 9000
     local err
     err=$(first_err c)
-    if [ "$err" != "connect: Network is unreachable" ] || [ "$STATUS" = 0 ] || [ -s "$WORK/c.out" ]; then
+    if ! is_exactly "$WORK/c.err" "connect: Network is unreachable" || [ "$STATUS" != 1 ] || [ -s "$WORK/c.out" ]; then
         flunk_check "client 127.0.0.1 9000, connect() made to fail with ENETUNREACH by strace" \
-            --expected "stderr 'connect: Network is unreachable', nothing on stdout, a non-zero exit status" \
-            --seen "stderr '$err', stdout '$(out_text c)'" \
+            --expected "stderr exactly 'connect: Network is unreachable', nothing on stdout, exit status 1" \
+            --seen "stderr '$(visible "$WORK/c.err" 120)', stdout '$(out_text c)', exit status $STATUS" \
             --prog c \
             --hint "$(hint_for c "Report the reason in errno with perror(\"connect\"), and keep connect()'s errno until then: close() may change it. A message typed by hand is right only for one reason.")"
     fi
@@ -248,6 +254,7 @@ out_text() {
 # Misconception: the defaults of the command line do not matter. `client` alone must go where
 # the course's server listens: 127.0.0.1, port 9000. (connect() is only traced, made to fail by
 # strace, so nothing has to listen on 9000.)
+# rules: defaults
 @test "with no arguments it connects to 127.0.0.1 port 9000" {
     traced_client c connect ECONNREFUSED
     local calls
@@ -265,6 +272,7 @@ out_text() {
 
 # Misconception: the process exits anyway, so close() does not matter. The chat client of the
 # next lessons keeps running; every descriptor it forgets is a leak.
+# rules: closes
 @test "closes its socket after connecting (strace)" {
     start_ref s server 0
     server_port s
@@ -283,6 +291,7 @@ out_text() {
 
 # Misconception: a socket whose connect() failed can be left open, or reused. It is spent:
 # connect_to() closes it before it tries the next address or gives up.
+# rules: closes
 @test "closes the socket whose connect() failed (strace)" {
     need_program client
     local port
@@ -305,6 +314,7 @@ out_text() {
 # Misconception: getaddrinfo() sets errno like a system call, so perror() will explain its
 # failure. It does not: it returns an EAI_ code, and gai_strerror() turns that into words;
 # perror() prints whatever errno last held. (bad..host is refused by glibc itself: no DNS query.)
+# rules: bad-host out-unknown-host
 @test "an unknown host ('bad..host') gives one line naming it and the resolver's reason, and a non-zero exit" {
     need_program client
     local reason port
@@ -314,12 +324,12 @@ out_text() {
     local err lines
     err=$(first_err c)
     lines=$(err_lines c)
-    if [ "$lines" != 1 ] || [[ "$err" != *bad..host* ]] || [[ "$err" != *"$reason"* ]] ||
-        [ "$STATUS" = 0 ] || [ -s "$WORK/c.out" ]; then
+    if ! is_exactly "$WORK/c.err" "client: cannot resolve 'bad..host': $reason" ||
+        [ "$STATUS" != 1 ] || [ -s "$WORK/c.out" ]; then
         local hint="When getaddrinfo() returns non-zero, print client: cannot resolve 'HOST': REASON with REASON from gai_strerror(gai_status) (getaddrinfo does not set errno, so perror and strerror(errno) print a stale reason), then return -1."
         flunk_check "client bad..host $port" \
-            --expected "one line on stderr naming bad..host and the resolver's reason, '$reason' (from gai_strerror), nothing on stdout, a non-zero exit status" \
-            --seen "$lines line(s) on stderr, the first '$err'; stdout '$(out_text c)'" \
+            --expected "stderr exactly 'client: cannot resolve 'bad..host': $reason' (the reason from gai_strerror), nothing on stdout, exit status 1" \
+            --seen "$lines line(s) on stderr, the first '$err'; stdout '$(out_text c)'; exit status $STATUS" \
             --prog c \
             --hint "$(hint_for c "$hint")"
     fi
@@ -328,6 +338,7 @@ out_text() {
 # Misconception: any text will do as a port, or 0 is a port to connect to. "abc" is not a
 # number, 70000 does not fit in 16 bits, and nobody listens on port 0: the client says so
 # before it tries to connect anywhere.
+# rules: bad-port out-bad-port
 @test "a bad port ('abc', '0', '70000') gives one line on stderr and a non-zero exit, before any connect()" {
     local bad calls err lines
     for bad in abc 0 70000; do
@@ -335,11 +346,11 @@ out_text() {
         calls=$(inet_connects "c$bad")
         err=$(first_err "c$bad")
         lines=$(err_lines "c$bad")
-        if [ -n "$calls" ] || [ "$STATUS" = 0 ] || [ "$lines" != 1 ] || [[ "$err" != *"'$bad'"* ]] ||
-            [ -s "$WORK/c$bad.out" ]; then
+        if [ -n "$calls" ] || [ "$STATUS" != 2 ] || [ -s "$WORK/c$bad.out" ] ||
+            ! is_exactly "$WORK/c$bad.err" "client: bad port '$bad': expected a number from 1 to 65535"; then
             flunk_check "client 127.0.0.1 $bad" \
-                --expected "one line on stderr, client: bad port '$bad': expected a number from 1 to 65535, a non-zero exit status, and no connect()" \
-                --seen "${calls:+it connected: $calls; }$lines line(s) on stderr, the first '$err'" \
+                --expected "stderr exactly 'client: bad port '$bad': expected a number from 1 to 65535', exit status 2, and no connect()" \
+                --seen "${calls:+it connected: $calls; }$lines line(s) on stderr, the first '$err'; exit status $STATUS" \
                 --prog "c$bad" \
                 --hint "$(hint_for "c$bad" "Check the port first (TODO 5): parse_port() refuses abc and 70000, and refuse port 0 too (nobody listens on port 0); print the port as typed and return 2 before connect_to().")"
         fi
@@ -350,6 +361,7 @@ out_text() {
 
 # Misconception: only the new file matters. The server is lesson 03's and shares net.c with
 # the client: an edit there must not break it. The reference client connects to it.
+# rules: server
 @test "the server from lesson 03 still prints 'connection from 127.0.0.1:PORT' for a client" {
     start_prog s server 0
     server_port s

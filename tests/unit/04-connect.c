@@ -470,17 +470,24 @@ static void resolver_failure_uses_gai_strerror(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+    // rules: unit-connects
     UNIT_TEST("connect_to returns a socket connected to the listening address",
               connects_to_a_listener),
+    // rules: unit-refused
     UNIT_TEST("connect_to returns -1 and prints 'connect: Connection refused' when nobody listens",
               refused_gives_minus_one_and_says_so),
+    // rules: unit-all-refuse
     UNIT_TEST("connect_to tries every address and closes every socket when all connects fail",
               closes_every_socket_when_all_fail),
+    // rules: unit-new-socket
     UNIT_TEST("connect_to makes a new socket for the next address after a failed connect",
               fresh_socket_for_each_address),
+    // rules: unit-free
     UNIT_TEST("connect_to calls freeaddrinfo once when it connects",
               frees_the_list_once_when_connected),
+    // rules: unit-free
     UNIT_TEST("connect_to calls freeaddrinfo once when it fails", frees_the_list_once_when_refused),
+    // rules: unit-gai
     UNIT_TEST("connect_to reports a resolver failure with gai_strerror, not errno",
               resolver_failure_uses_gai_strerror),
 };
