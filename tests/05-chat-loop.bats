@@ -53,6 +53,7 @@ wire_hint() {
 # Misconception: the chat works if each half works on its own. Turn by turn, both programs
 # must print exactly the lines of the README, nothing else: no '>> ' prompt when stdin is not a
 # terminal, no empty lines, no stray bytes.
+# rules: chat prompt t-listening t-connection t-message t-connected t-reply t-closed
 @test "server and client chat turn by turn, and 'exit' ends both" {
     start_server s
     start_client c
@@ -91,13 +92,13 @@ connection closed"
     local want_c="connected to 127.0.0.1:$PORT
 server: hi, how are you?
 server: bye"
-    if [ "$(sed -E 's/^(connection from 127\.0\.0\.1:)[0-9]+$/\1PEERPORT/' "$WORK/s.out")" != "$want_s" ]; then
+    if ! cmp -s <(sed -E 's/^(connection from 127\.0\.0\.1:)[0-9]+$/\1PEERPORT/' "$WORK/s.out") <(printf '%s\n' "$want_s"); then
         flunk_check "the server's stdout is exactly the README's lines" \
             --expected "$(visible <(printf '%s\n' "$want_s"))" --seen "$(visible "$WORK/s.out" 400)" \
             "${SHOW[@]}" \
             --hint "$(diagnose s "client: hello" "One line per event and nothing else; a '>> ' prompt only when stdin is a terminal.")"
     fi
-    if [ "$(cat "$WORK/c.out")" != "$want_c" ]; then
+    if ! cmp -s "$WORK/c.out" <(printf '%s\n' "$want_c"); then
         flunk_check "the client's stdout is exactly the README's lines" \
             --expected "$(visible <(printf '%s\n' "$want_c"))" --seen "$(visible "$WORK/c.out" 400)" \
             "${SHOW[@]}" \
@@ -107,6 +108,7 @@ server: bye"
 
 # Misconception: a server is right if it works with its own client. The reference client sends
 # exactly what the README says; the server must understand it and answer it.
+# rules: interop
 @test "server chats with the reference client" {
     start_server s
     start_client a ref
@@ -124,6 +126,7 @@ server: bye"
 
 # Misconception: a client is right if it works with its own server. The reference server
 # prints what it received and sends what is typed to it, exactly as the README says.
+# rules: interop
 @test "client chats with the reference server" {
     start_server r ref
     start_client c
@@ -144,6 +147,7 @@ server: bye"
 # Misconception: the bytes on the wire are what the C peer prints. A C peer prints up to the
 # first '\0' and hides the rest; nc shows every byte. The server must send exactly the typed
 # text: no newline, no '\0', no rest of a buffer. (nc sends what the test writes, unchanged.)
+# rules: nc-server
 @test "server: sends the typed reply and nothing else, and reads nc's bytes (nc as the client)" {
     start_server s
     STDIN=fifo start n nc -N -n 127.0.0.1 "$PORT"
@@ -185,6 +189,7 @@ server: bye"
 
 # Misconception: sending sizeof(buf) bytes, or the newline, is harmless because our own server
 # prints the right thing. nc, as the server, shows every byte that came in.
+# rules: nc-client
 @test "client: sends the typed line and nothing else, and reads nc's bytes (nc -l as the server)" {
     nc_server n
     start_client c
@@ -223,6 +228,7 @@ server: bye"
 # Misconception: text is ASCII, one byte per character. UTF-8 characters take several bytes
 # each (你 is 3), and to send() and recv() they are just bytes: nothing to convert, nothing to
 # filter; strlen() counts bytes, which is what send() needs.
+# rules: utf8
 @test "UTF-8 text travels unchanged both ways: 你好，世界" {
     start_server s
     start_client c
@@ -236,6 +242,7 @@ server: bye"
 
 # Misconception: a small buffer is enough for a chat line, or a line longer than the fgets
 # buffer is fine. The README allows 1023 bytes; they must come out whole on the other side.
+# rules: max
 @test "server: a 1023-byte message arrives intact, and a 1023-byte reply leaves intact" {
     local big reply
     big=$(long_text 1023)
@@ -249,6 +256,7 @@ server: bye"
         "Read the whole reply line (up to 1023 bytes; getline() grows its buffer) and send all of it with send_all()."
 }
 
+# rules: max
 @test "client: a 1023-byte message leaves intact, and a 1023-byte reply arrives intact" {
     local big reply
     big=$(long_text 1023)
@@ -265,6 +273,7 @@ server: bye"
 # Misconception: recv() fills the buffer with a string. It writes n bytes and no '\0': after a
 # long message, a short one printed with %s shows the short one and then the rest of the long
 # one still in the buffer. (A long one after a short one must not be cut either.)
+# rules: leftover
 @test "server: messages of any length show no leftover bytes (short, long, short)" {
     local big
     big=$(long_text 600)
@@ -282,6 +291,7 @@ server: bye"
     heard s "ok"
 }
 
+# rules: leftover
 @test "client: replies of any length show no leftover bytes (short, long, short)" {
     local big
     big=$(long_text 600)
@@ -306,6 +316,7 @@ server: bye"
 # Misconception: accept() belongs in the chat loop. Each accept() takes the next queued
 # client, so the second turn talks to a different client than the first. Accept once, then
 # receive from and reply on that client's socket (conn_fd) every turn.
+# rules: queue
 @test "server replies to the client it accepted, not to one waiting in the queue" {
     start_server s
     start_client a ref
@@ -350,25 +361,47 @@ server: bye"
 # comes: both sides wait for ever.
 # Misconception: any line can be sent. One recv() of up to 1024 bytes is one message, so a
 # longer line would reach the server cut in two, as two messages; the client refuses it.
+# rules: refuse-client too-long
 @test "client: a line of 1024 bytes or more is refused on stderr, not sent" {
     start_server r ref
     start_client c
     local long
-    long=$(printf 'x%.0s' $(seq 1500))
+    long=$(long_text 1024)
     say c "$long"
     say c "hello"
     heard r "hello" \
-        "The client sent the 1500-byte line (the server took it as the message), or stopped. Refuse a line of MSG_MAX bytes or more: say so on stderr and read the next line (TODO 4)."
-    if [ "$(count_lines r '^client: ')" != 1 ] || ! grep -q 'too long' "$WORK/c.err"; then
-        flunk_check "the 1500-byte line is refused" \
-            --expected "one line 'client: hello' at the server, and 'client: message too long (1500 bytes, at most 1023): not sent' on the client's stderr" \
-            --seen "$(lines_of r 'client: ')" "${SHOW[@]}" \
+        "The client sent the 1024-byte line (the server took it as the message), or stopped. Refuse a line of MSG_MAX bytes or more: say so on stderr and read the next line (TODO 4)."
+    if [ "$(count_lines r '^client: ')" != 1 ] ||
+        ! is_exactly "$WORK/c.err" "client: message too long (1024 bytes, at most 1023): not sent"; then
+        flunk_check "the 1024-byte line, one byte over the limit, is refused" \
+            --expected "one line 'client: hello' at the server, and stderr exactly 'client: message too long (1024 bytes, at most 1023): not sent'" \
+            --seen "$(lines_of r 'client: '); the client's stderr '$(visible "$WORK/c.err" 120)'" "${SHOW[@]}" \
             --hint "A line of MSG_MAX (1024) bytes or more does not fit in one message: print 'client: message too long (N bytes, at most 1023): not sent' on stderr and read the next line (TODO 4)."
     fi
     say r "hi"
     said c "hi"
 }
 
+# rules: refuse-server too-long
+@test "server: a reply of 1024 bytes or more is refused on stderr, not sent" {
+    start_server s
+    start_client a ref
+    say a "hello"
+    heard s "hello"
+    say s "$(long_text 1024)"
+    say s "back"
+    said a "back" \
+        "The server sent the 1024-byte reply, or stopped. Refuse a reply line of MSG_MAX bytes or more: say so on stderr and read the next line."
+    if [ "$(count_lines a '^server: ')" != 1 ] ||
+        ! is_exactly "$WORK/s.err" "server: message too long (1024 bytes, at most 1023): not sent"; then
+        flunk_check "the 1024-byte reply, one byte over the limit, is refused" \
+            --expected "one line 'server: back' at the client, and the server's stderr exactly 'server: message too long (1024 bytes, at most 1023): not sent'" \
+            --seen "$(lines_of a 'server: '); the server's stderr '$(visible "$WORK/s.err" 120)'" "${SHOW[@]}" \
+            --hint "The server reads its replies with read_line too: a line of MSG_MAX (1024) bytes or more is refused with 'server: message too long (N bytes, at most 1023): not sent' on stderr."
+    fi
+}
+
+# rules: empty
 @test "client: an empty line is not sent" {
     start_server r ref
     start_client c
@@ -385,6 +418,7 @@ server: bye"
     said c "hi"
 }
 
+# rules: empty
 @test "server: an empty reply is not sent" {
     start_server s
     start_client a ref
@@ -400,6 +434,7 @@ server: bye"
 
 # Misconception: "exit" is a message for the server. It is an order to the client: close the
 # connection and end, with status 0 (the user asked for it).
+# rules: exit t-exit
 @test "client: typing 'exit' closes the connection and exits with status 0" {
     start_server r ref
     start_client c
@@ -427,6 +462,7 @@ server: bye"
 
 # Misconception: recv() returning 0 is an empty message. It means the client closed the
 # connection: printing 'client: ' and waiting for more (or looping on it) is the bug.
+# rules: client-left t-closed
 @test "server: prints 'connection closed' and exits with status 0 when the client leaves" {
     start_server s
     start_client a ref
@@ -454,6 +490,7 @@ server: bye"
 
 # Misconception: the client can take recv() returning 0 as an empty reply. The server is gone:
 # say so and end, rather than print 'server: ' or wait on stdin for a chat that is over.
+# rules: server-left t-server-closed
 @test "client: prints 'server closed the connection' and exits when the server leaves" {
     start_server r ref
     start_client c
@@ -470,9 +507,91 @@ server: bye"
             --expected "server closed the connection" --seen "'server: ' (an empty reply)" "${SHOW[@]}" \
             --hint "recv() returned 0, which is not an empty reply: the server closed the connection. Check for 0 before printing: print 'server closed the connection' and stop."
     fi
-    if ! wait_exit c; then
-        flunk_check "the client ends once the server has left" \
-            --expected "the client exits at once" "${SHOW[@]}" \
-            --hint "After 'server closed the connection', leave the loop, close the socket and return from main."
+    if ! AT_ONCE=1 wait_exit c || [ "$STATUS" != 1 ]; then
+        flunk_check "the client ends once the server has left, with exit status 1" \
+            --expected "the client exits at once, with status 1 (EXIT_FAILURE: the chat did not end the way the user asked)" "${SHOW[@]}" \
+            --hint "After 'server closed the connection', leave the loop, close the socket and return EXIT_FAILURE from main."
     fi
+}
+
+# Misconception: only the exact word ends the chat... or any line that starts with it does.
+# "exiting" is a message like any other; end of input (Ctrl-D) ends the client as 'exit' does.
+# rules: exiting t-exit t-message
+@test "client: 'exiting' is a message; end of stdin (Ctrl-D) ends the client like 'exit'" {
+    start_server r ref
+    start_client c
+    say c "exiting"
+    heard r "exiting" \
+        "Only the line that is exactly \"exit\" ends the client (strcmp(line, \"exit\") == 0): \"exiting\" is a message, to be sent."
+    say r "ok"
+    said c "ok"
+    hangup c
+    if ! AT_ONCE=1 wait_exit c || [ "$STATUS" != 0 ]; then
+        flunk_check "at the end of stdin (Ctrl-D) the client exits with status 0" \
+            --expected "the client closes the socket and exits at once, with status 0" "${SHOW[@]}" \
+            --hint "read_line() returns -1 at the end of input: leave the loop as for 'exit', close the socket and return EXIT_SUCCESS."
+    fi
+    expect r "connection closed" "the server sees the connection close after Ctrl-D" \
+        "Close the socket when stdin ends: the server's recv() then returns 0."
+}
+
+# ---- failing system calls ----------------------------------------------------------------
+
+# Misconception: send() and recv() fail only on a broken network, so their -1 needs no message.
+# Each is made to fail, in turn, with strace (FAULTS: the call, the errno, the message the
+# README's "Errors go to stderr" gives). The program must report it on stderr, exactly.
+FAULTS=(
+    "recvfrom ECONNRESET recv: Connection reset by peer"
+    "sendto EPIPE send: Broken pipe"
+)
+
+# fault_hint CALL: what to do when CALL failed and the message did not come.
+fault_hint() {
+    case $1 in
+    recvfrom) echo "Check recv_message()'s result for -1: perror(\"recv\") at once (before any other call can change errno), then stop the chat." ;;
+    sendto) echo "Check send_all()'s result for -1: perror(\"send\") at once (before any other call can change errno), then stop the chat." ;;
+    esac
+}
+
+# rules: faults errors
+@test "server: a failing recv() or send() is reported on stderr as 'recv: REASON' or 'send: REASON'" {
+    local row call errno message i=0
+    for row in "${FAULTS[@]}"; do
+        read -r call errno message <<<"$row"
+        i=$((i + 1))
+        start_faulty "s$i" "$call:error=$errno:when=1" server 0
+        server_port "s$i"
+        start_client "a$i" ref
+        say "a$i" "hello"
+        # recv() fails on the message itself; send() on the first reply.
+        [ "$call" = sendto ] && { heard "s$i" "hello"; say "s$i" "hi"; }
+        if ! wait_for "s$i" "$WAIT_SECS" grep -q -x -F -- "$message" "$WORK/s$i.err"; then
+            flunk_check "the server's $call() fails with $errno (injected with strace): it says '$message'" \
+                --expected "the line '$message' on the server's stderr $(waited)" \
+                --seen "stderr '$(visible "$WORK/s$i.err" 160)'" "${SHOW[@]}" \
+                --hint "$(fault_hint "$call")"
+        fi
+    done
+}
+
+# rules: faults errors
+@test "client: a failing send() or recv() is reported on stderr as 'send: REASON' or 'recv: REASON'" {
+    local row call errno message i=0
+    for row in "${FAULTS[@]}"; do
+        read -r call errno message <<<"$row"
+        i=$((i + 1))
+        start_server "r$i" ref
+        start_faulty "c$i" "$call:error=$errno:when=1" client 127.0.0.1 "$PORT"
+        expect "c$i" "connected to 127.0.0.1:$PORT" "the client connects (under strace)" \
+            "Print 'connected to 127.0.0.1:PORT' once connect() succeeds (lesson 04)."
+        say "c$i" "hello"
+        # send() fails on the message itself; recv() on the reply.
+        [ "$call" = recvfrom ] && { heard "r$i" "hello"; say "r$i" "hi"; }
+        if ! wait_for "c$i" "$WAIT_SECS" grep -q -x -F -- "$message" "$WORK/c$i.err"; then
+            flunk_check "the client's $call() fails with $errno (injected with strace): it says '$message'" \
+                --expected "the line '$message' on the client's stderr $(waited)" \
+                --seen "stderr '$(visible "$WORK/c$i.err" 160)'" "${SHOW[@]}" \
+                --hint "$(fault_hint "$call")"
+        fi
+    done
 }

@@ -8,6 +8,7 @@
 #   start_server NAME [ref]      the server under test (or the reference) on a port the kernel
 #                                picks; sets PORT
 #   start_client NAME [ref]      the client to 127.0.0.1:$PORT; waits for "connected to ..."
+#   start_faulty NAME FAULT PROG [ARGS]            the program under strace, one call made to fail
 #   nc_server NAME               nc -l as the server: it prints the exact bytes it receives
 #   say NAME TEXT / raw NAME TEXT / hangup NAME    type a line / bytes / Ctrl-D
 #   expect NAME LINE CHECK HINT  wait for the exact line LINE on NAME's stdout, or fail CHECK
@@ -30,6 +31,18 @@ SHOW=()
 start_tested() {
     STDIN=fifo start_prog "$@"
     SHOW+=(--prog "$1")
+}
+
+# start_faulty NAME FAULT PROG [ARGS...]: start the program under test PROG under strace, its
+# stdin a FIFO, with FAULT (strace's inject syntax, e.g. recvfrom:error=ECONNRESET:when=1)
+# making one system call fail without being made. LeakSanitizer cannot run under ptrace: off.
+start_faulty() {
+    local name=$1 fault=$2 prog=$3
+    shift 3
+    need_program "$prog"
+    ASAN_OPTIONS=detect_leaks=0 STDIN=fifo start "$name" strace -f -qq -o "$WORK/$name.trace" \
+        -e "trace=${fault%%:*}" -e "inject=$fault" "$SOCKCHAT_BIN/$prog" "$@"
+    SHOW+=(--prog "$name")
 }
 
 # start_server NAME [ref]: start the server under test (or with `ref` the reference) on a port

@@ -361,22 +361,32 @@ static void keeps_a_lone_carriage_return(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+    // rules: unit-send-all
     UNIT_TEST("send_all sends every byte when send() takes only 1 to 3 bytes at a time",
               sends_everything_despite_short_writes),
+    // rules: unit-send-errors
     UNIT_TEST("send_all tries again when send() is interrupted by a signal (EINTR)",
               retries_after_eintr),
+    // rules: unit-send-errors
     UNIT_TEST("send_all returns -1 with errno ECONNRESET when the peer resets the connection",
               fails_with_econnreset),
+    // rules: unit-recv
     UNIT_TEST("recv_message ends the bytes it received with a zero byte, making a string",
               terminates_the_message),
+    // rules: unit-recv
     UNIT_TEST("recv_message never writes past the size it is given", never_writes_past_size),
+    // rules: unit-recv
     UNIT_TEST("recv_message returns 0 when the peer has closed the connection",
               returns_zero_on_close),
+    // rules: unit-recv
     UNIT_TEST("recv_message returns -1 with errno EINTR, without trying again",
               returns_eintr_without_retrying),
+    // rules: unit-chomp
     UNIT_TEST("chomp removes the newline at the end of a line", strips_a_newline),
+    // rules: unit-chomp
     UNIT_TEST("chomp removes a carriage return and newline (CRLF) at the end of a line",
               strips_a_carriage_return_and_newline),
+    // rules: unit-chomp
     UNIT_TEST("chomp keeps a carriage return that no newline follows",
               keeps_a_lone_carriage_return),
 };
