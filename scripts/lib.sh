@@ -98,6 +98,10 @@ report_verdict() {
 
 # rerun_command SRC NN: the command that runs these checks again (for "VERBOSE=1 shows ...").
 rerun_command() {
+    if [ "${SOCKCHAT_WATCH:-}" = 1 ]; then
+        echo "make watch-$2"
+        return
+    fi
     case "$1" in
     "$root"/lessons/*) echo "make lesson-$2" ;;
     "$root"/solutions/*) echo "make solution-$2" ;;
@@ -161,7 +165,11 @@ report_summary() {
         fi
     else
         printf 'Next: start with the first failure above (its hint names the usual mistake), check\n'
-        printf '"Classic mistakes" in %s/README.md, then run make lesson-%s again.\n' "${src#"$root"/}" "$num"
+        if [ "${SOCKCHAT_WATCH:-}" = 1 ]; then # make watch-NN runs them again on a save
+            printf '"Classic mistakes" in %s/README.md, then save: the checks run again.\n' "${src#"$root"/}"
+        else
+            printf '"Classic mistakes" in %s/README.md, then run make lesson-%s again.\n' "${src#"$root"/}" "$num"
+        fi
     fi
 }
 
