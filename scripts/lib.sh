@@ -98,11 +98,13 @@ report_verdict() {
 
 # rerun_command SRC NN: the command that runs these checks again (for "VERBOSE=1 shows ...").
 rerun_command() {
+    local abs
+    abs=$(cd "$1" 2>/dev/null && pwd) || abs=$1
     if [ "${SOCKCHAT_WATCH:-}" = 1 ]; then
         echo "make watch-$2"
         return
     fi
-    case "$1" in
+    case "$abs" in
     "$root"/lessons/*) echo "make lesson-$2" ;;
     "$root"/solutions/*) echo "make solution-$2" ;;
     *) echo "scripts/check --src ${1#"$root"/} $2" ;;
