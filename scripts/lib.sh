@@ -96,18 +96,18 @@ report_verdict() {
     fi
 }
 
-# rerun_command SRC NN: the command that runs these checks again (for "VERBOSE=1 shows ...").
-rerun_command() {
+# verbose_command SRC NN: the command that runs these checks again with every message shown.
+verbose_command() {
     local abs
     abs=$(cd "$1" 2>/dev/null && pwd) || abs=$1
     if [ "${SOCKCHAT_WATCH:-}" = 1 ]; then
-        echo "make watch-$2"
+        echo "make watch-$2 VERBOSE=1"
         return
     fi
     case "$abs" in
-    "$root"/lessons/*) echo "make lesson-$2" ;;
-    "$root"/solutions/*) echo "make solution-$2" ;;
-    *) echo "scripts/check --src ${1#"$root"/} $2" ;;
+    "$root"/lessons/*) echo "make lesson-$2 VERBOSE=1" ;;
+    "$root"/solutions/*) echo "make solution-$2 VERBOSE=1" ;;
+    *) echo "scripts/check --verbose --src ${1#"$root"/} $2" ;;
     esac
 }
 
@@ -147,7 +147,7 @@ report_summary() {
             inside && /^# / { if (++shown <= 30) { sub(/^# /, ""); print "  " $0 } }
         ' "$tap"
         if [ "$failed" -gt "$full" ]; then
-            printf '%s VERBOSE=1 shows every message.\n' "$(rerun_command "$src" "$num")"
+            printf '%s shows every message.\n' "$(verbose_command "$src" "$num")"
         fi
     fi
     printf '\n%s%s: %d/%d checks pass%s\n' "$bold" "$label" "$passed" "$total" "$reset"
