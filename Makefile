@@ -8,13 +8,15 @@ NUMBERS := $(foreach l,$(LESSONS),$(firstword $(subst -, ,$(l))))
 
 .DEFAULT_GOAL := help
 .PHONY: help setup test lint progress grade grade-all slides slides-pdf test-slides clean \
-	$(addprefix lesson-,$(NUMBERS)) $(addprefix solution-,$(NUMBERS)) $(addprefix run-,$(NUMBERS))
+	$(addprefix lesson-,$(NUMBERS)) $(addprefix solution-,$(NUMBERS)) $(addprefix run-,$(NUMBERS)) \
+	$(addprefix watch-,$(NUMBERS))
 
 help:
 	@echo "sockchat: learn the BSD socket API by rebuilding a chat, one system call at a time."
 	@echo
 	@echo "Students"
 	@echo "  make lesson-NN        build your lessons/NN-*/ and run its checks (start: make lesson-01)"
+	@echo "  make watch-NN         run lesson NN's checks again each time you save one of its files"
 	@echo "  make progress         which lessons pass, at a glance"
 	@echo "  make run-NN           your server and client side by side in tmux (SOLUTION=1: the reference)"
 	@echo "  make solution-NN      the same checks on the reference solution"
@@ -44,6 +46,9 @@ $(addprefix lesson-,$(NUMBERS)): lesson-%:
 $(addprefix solution-,$(NUMBERS)): solution-%:
 	@scripts/check --src solutions/$$(cd solutions && ls -d $*-* | head -n 1) \
 		--out build/solutions/$$(cd solutions && ls -d $*-* | head -n 1) --label "Solution $*" $*
+
+$(addprefix watch-,$(NUMBERS)): watch-%:
+	@scripts/watch $*
 
 $(addprefix run-,$(NUMBERS)): run-%:
 	@scripts/run $(if $(SOLUTION),--solution) $*
