@@ -49,7 +49,7 @@ traced() {
         fi
         flunk_check "stdout is exactly the line 'socket fd: 3' and the exit status 0" \
             --expected "socket fd: 3\\n (0, 1 and 2 are stdin, stdout and stderr, so 3 is the lowest free descriptor)" \
-            --seen "stdout '$(visible "$WORK/s.out")', exit status $STATUS" \
+            --seen "stdout '$(visible "$WORK/s.out" 60)', exit status $STATUS" \
             --prog s \
             --hint "$hint"
     fi
