@@ -59,6 +59,7 @@ expect_clean_stop() {
 
 # Misconception: "exit" is a message like any other and goes to the server; or the client
 # leaves without closing, or with a failure status.
+# rules: client-exit client-status t-connected t-reply
 @test "client: typing 'exit' closes the connection and exits with status 0" {
     start_server r ref
     start_client c
@@ -85,6 +86,7 @@ expect_clean_stop() {
 
 # Misconception: end of input is not handled, so read_line() returns -1 forever and the client
 # spins at 100% CPU instead of leaving.
+# rules: client-eof client-status
 @test "client: end of stdin (Ctrl-D) closes the connection and exits with status 0" {
     start_server r ref
     start_client c
@@ -113,6 +115,7 @@ expect_clean_stop() {
 
 # Misconception: recv() returning 0 is an empty reply, so the client prints "server: " and
 # carries on talking to nobody, instead of saying the server has gone.
+# rules: client-server-gone client-status t-server-closed
 @test "client: says 'server closed the connection' and exits when the server goes away" {
     start_server r ref
     start_client c
@@ -129,16 +132,17 @@ expect_clean_stop() {
             --prog c \
             --hint "recv() returns 0 when the server has closed the connection (its FIN): no reply will ever come. That is not an empty message: print 'server closed the connection' and leave the loop."
     fi
-    if ! wait_exit c; then
-        flunk_check "after 'server closed the connection' the client exits" \
+    if ! AT_ONCE=1 wait_exit c || [ "$STATUS" != 1 ]; then
+        flunk_check "after 'server closed the connection' the client exits with status 1" \
             --prog c \
-            --hint "Leave the chat loop when recv() returns 0, close the socket and exit (status 1: the chat did not end the way the user asked)."
+            --hint "Leave the chat loop when recv() returns 0, close the socket and exit with status 1 (EXIT_FAILURE: the chat did not end the way the user asked)."
     fi
 }
 
 # Misconception: SIGPIPE cannot happen to a client. A send() to a server that has vanished
 # (here: a FIN, then an RST) raises SIGPIPE, which silently kills a client that does not
 # ignore it.
+# rules: client-sigpipe client-status errors
 @test "client: a send to a vanished server is an error message, not a death by SIGPIPE" {
     STDIN=fifo start p "$SOCKCHAT_HELPERS/peer" serve-abort "hi there"
     expect_match p '^[0-9]+$' "a port number" "the test's peer listens" \
@@ -170,12 +174,18 @@ expect_clean_stop() {
             --prog c \
             --hint "When send() returns -1, perror(\"send\") before leaving the loop."
     fi
+    if [ "$STATUS" != 1 ]; then
+        flunk_check "after a failed send the client exits with status 1" \
+            --prog c \
+            --hint "An error ends the chat with status 1 (EXIT_FAILURE), as the README's exit statuses say."
+    fi
 }
 
 # ---- the server ----------------------------------------------------------------------------
 
 # Misconception: recv() returning 0 is an empty message. The server prints "client: " and waits
 # for a reply to a client that has left, instead of closing the connection.
+# rules: server-closed t-closed t-message
 @test "server: prints 'connection closed' when the client leaves, never an empty message" {
     start_server s
     start_client c ref
@@ -198,6 +208,7 @@ expect_clean_stop() {
 
 # Misconception: a server serves one client and is done (lesson 05), or it never leaves the
 # first client's loop: the next client waits forever or is refused.
+# rules: server-three t-listening t-connection wire
 @test "server: serves several clients one after another in one run" {
     start_server s
     local i
@@ -235,6 +246,7 @@ expect_clean_stop() {
 
 # Misconception: a signal interrupting accept() is an error ("accept: Interrupted system call",
 # status 1), or SIGTERM is left to its default action and kills the server.
+# rules: sig-accept server-signals
 @test "server: SIGTERM while it waits for a client stops it with status 0" {
     start_server s
     signal_prog s TERM
@@ -243,6 +255,7 @@ expect_clean_stop() {
 
 # Misconception: SA_RESTART (or signal(), which sets it on Linux) looks harmless, but then the
 # kernel restarts a blocked recv() after the handler, and Ctrl-C is never noticed.
+# rules: sig-recv server-signals
 @test "server: Ctrl-C (SIGINT) while it waits for a client's message stops it with status 0" {
     start_server s
     start_client c ref
@@ -254,6 +267,7 @@ expect_clean_stop() {
 
 # Misconception: only the network calls are interrupted; a server blocked reading its own
 # stdin (the reply) ignores Ctrl-C, or reports the interrupted read as an error.
+# rules: sig-stdin server-signals
 @test "server: Ctrl-C (SIGINT) while it waits for the reply on stdin stops it with status 0" {
     start_server s
     start_client c ref
@@ -267,6 +281,7 @@ expect_clean_stop() {
 # Misconception: a send() cannot kill the process. To a client that has vanished (a FIN, then
 # an RST) it raises SIGPIPE, whose default action ends the server without a word; ignored,
 # send() fails with EPIPE, the server reports it and serves the next client.
+# rules: server-sigpipe server-fault errors
 @test "server: a reply to a vanished client is an error message, not a death by SIGPIPE" {
     start_server s
     STDIN=fifo start p "$SOCKCHAT_HELPERS/peer" abort "$PORT" hello
@@ -300,6 +315,7 @@ expect_clean_stop() {
 # Misconception: the kernel cleans up at exit, so an accepted descriptor need not be closed.
 # A server runs for weeks: one leaked descriptor per client, and after about a thousand
 # clients accept() fails with "Too many open files".
+# rules: server-fds
 @test "server: its number of open descriptors stays flat over 200 clients" {
     start_server s
     local n=200 before after i
@@ -335,6 +351,7 @@ expect_clean_stop() {
 
 # Misconception: a server cannot be restarted at once on the port it just used: "Address already
 # in use", because its last connection waits in TIME_WAIT. SO_REUSEADDR lets bind() go ahead.
+# rules: server-restart
 @test "server: restarts on the same port right after a session (SO_REUSEADDR)" {
     start_server s
     local port=$PORT
@@ -359,6 +376,7 @@ expect_clean_stop() {
 
 # Misconception: each program works with the reference, so together they must work too. Here
 # both are yours: two chats, one left with 'exit' and one with Ctrl-D, then Ctrl-C.
+# rules: together
 @test "server and client together: two chats one after another, then Ctrl-C, all exit 0" {
     start_server s
     local i
@@ -390,6 +408,7 @@ expect_clean_stop() {
 # Misconception: a leak does not matter in a program that ends. A server that leaks a little per
 # client, or per message, grows for as long as it runs. Valgrind checks a whole session: a
 # chat, the client's 'exit', the server's Ctrl-C.
+# rules: valgrind
 @test "server and client free everything they allocate (valgrind)" {
     [ -n "${SOCKCHAT_SRC:-}" ] || skip "SOCKCHAT_SRC (the sources under test) is not set"
     command -v valgrind >/dev/null || skip "valgrind is not installed"
@@ -441,4 +460,41 @@ expect_clean_stop() {
                 --hint "Every buffer getline() grew is freed once (free(line)) on every way out of the loop, including a signal; freeaddrinfo() after connecting. Run it yourself: valgrind --leak-check=full build/lessons/06-clean-close/server"
         fi
     done
+}
+
+# Misconception: a failed recv() ends the server, or is not worth a message. It is one
+# connection's trouble: say why, close it, and serve the next client.
+# rules: server-recv-fault server-fault errors
+@test "server: a failing recv() is 'recv: REASON' on stderr, and the next client is served" {
+    start_faulty s recvfrom:error=ECONNRESET:when=1 server 0
+    server_port s
+    start_client a ref
+    say a "hello"
+    if ! wait_for s "$WAIT_SECS" grep -q -x -F -- "recv: Connection reset by peer" "$WORK/s.err"; then
+        flunk_check "the server's first recv() fails with ECONNRESET (injected with strace): it says so" \
+            --expected "the line 'recv: Connection reset by peer' on the server's stderr $(waited)" \
+            --seen "stderr '$(visible "$WORK/s.err" 160)'" "${SHOW[@]}" \
+            --hint "When recv_message() returns -1 (and errno is not EINTR), perror(\"recv\"), leave the chat, close that connection, and accept the next client."
+    fi
+    start_client b ref
+    say b "next"
+    expect s "client: next" "after the failed recv(), the server serves the next client" \
+        "A failed recv() ends one chat, not the server: close conn_fd and go back to accept() (TODO 5)."
+}
+
+# Misconception: the end of the server's stdin is an error, or is never looked at. Nobody is
+# left to type replies: the server ends, with status 0.
+# rules: server-stdin-end server-eof
+@test "server: the end of its stdin while a client waits for a reply ends it with status 0" {
+    start_server s
+    start_client a ref
+    say a "hello"
+    expect s "client: hello" "the server prints the client's message" \
+        "Print each message as 'client: TEXT' (lesson 05)."
+    hangup s
+    if ! AT_ONCE=1 wait_exit s || [ "$STATUS" != 0 ]; then
+        flunk_check "at the end of its stdin the server exits with status 0" \
+            --expected "the server ends at once, with status 0" "${SHOW[@]}" \
+            --hint "read_line() returns -1 at the end of stdin: nobody is left to type the replies. Leave the chat and the accept loop, close the sockets, and return EXIT_SUCCESS."
+    fi
 }

@@ -239,20 +239,28 @@ static void test_send_eintr_retried(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+    // rules: unit-recv-close
     UNIT_TEST("recv_message returns 0 and an empty string when the peer has closed",
               test_recv_zero_on_close),
+    // rules: unit-recv-last
     UNIT_TEST("recv_message returns the last message first, then 0 for the close",
               test_recv_data_then_zero),
+    // rules: unit-recv-reset
     UNIT_TEST("recv_message returns -1 with errno ECONNRESET for a reset connection",
               test_recv_connreset),
+    // rules: unit-recv-eintr
     UNIT_TEST("recv_message hands EINTR back to the caller instead of retrying",
               test_recv_eintr_returned),
+    // rules: unit-send-epipe
     UNIT_TEST("send_all returns -1 with errno EPIPE at once when the peer is gone",
               test_send_epipe),
+    // rules: unit-send-reset
     UNIT_TEST("send_all returns -1 with errno ECONNRESET at once after a reset",
               test_send_connreset),
+    // rules: unit-send-sigpipe
     UNIT_TEST("send_all to a closed socket fails with EPIPE when SIGPIPE is ignored",
               test_send_to_closed_peer),
+    // rules: unit-send-eintr
     UNIT_TEST("send_all retries a send() interrupted by a signal (EINTR)", test_send_eintr_retried),
 };
 
