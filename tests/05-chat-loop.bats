@@ -565,7 +565,8 @@ fault_hint() {
         say "a$i" "hello"
         # recv() fails on the message itself; send() on the first reply.
         [ "$call" = sendto ] && { heard "s$i" "hello"; say "s$i" "hi"; }
-        if ! wait_for "s$i" "$WAIT_SECS" grep -q -x -F -- "$message" "$WORK/s$i.err"; then
+        if ! wait_for "s$i" "$WAIT_SECS" grep -q -x -F -- "$message" "$WORK/s$i.err" &&
+            made_call "s$i" "$call"; then
             flunk_check "the server's $call() fails with $errno (injected with strace): it says '$message'" \
                 --expected "the line '$message' on the server's stderr $(waited)" \
                 --seen "stderr '$(visible "$WORK/s$i.err" 160)'" "${SHOW[@]}" \
@@ -587,7 +588,8 @@ fault_hint() {
         say "c$i" "hello"
         # send() fails on the message itself; recv() on the reply.
         [ "$call" = recvfrom ] && { heard "r$i" "hello"; say "r$i" "hi"; }
-        if ! wait_for "c$i" "$WAIT_SECS" grep -q -x -F -- "$message" "$WORK/c$i.err"; then
+        if ! wait_for "c$i" "$WAIT_SECS" grep -q -x -F -- "$message" "$WORK/c$i.err" &&
+            made_call "c$i" "$call"; then
             flunk_check "the client's $call() fails with $errno (injected with strace): it says '$message'" \
                 --expected "the line '$message' on the client's stderr $(waited)" \
                 --seen "stderr '$(visible "$WORK/c$i.err" 160)'" "${SHOW[@]}" \

@@ -45,6 +45,14 @@ start_faulty() {
     SHOW+=(--prog "$name")
 }
 
+# made_call NAME CALL: true when NAME (started with start_faulty) made the system call CALL. A
+# correct program may read and write its socket with read(2) and write(2) instead of recv and
+# send (the same with flags 0): strace cannot make only the socket's read() fail, so a fault
+# check that finds its call never made has nothing to prove, and passes.
+made_call() {
+    grep -q -E "^([0-9]+ +)?$2\(" "$WORK/$1.trace" 2>/dev/null
+}
+
 # start_server NAME [ref]: start the server under test (or with `ref` the reference) on a port
 # the kernel picks, its stdin a FIFO (say NAME types a reply); set PORT.
 start_server() {

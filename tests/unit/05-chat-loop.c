@@ -5,8 +5,10 @@
  * scripts/check link with -Wl,--wrap=send,recv), so a test can make the kernel do what it
  * rarely does on loopback but does do on a busy network: take only a few bytes per send(),
  * be interrupted by a signal, reset the connection. The fakes never touch a real socket.
+ * write(2) and read(2) on the test's socket (fd 7) go to the same fakes: on a socket they are
+ * send and recv with flags 0, and a correct program may use them.
  */
-// wrap: send recv
+// wrap: send recv write read
 #include "unit.h"
 
 #include <errno.h>
@@ -17,6 +19,13 @@
 
 ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags);
 ssize_t __wrap_recv(int fd, void *buf, size_t len, int flags);
+ssize_t __wrap_write(int fd, const void *buf, size_t len);
+ssize_t __wrap_read(int fd, void *buf, size_t len);
+ssize_t __real_write(int fd, const void *buf, size_t len);
+ssize_t __real_read(int fd, void *buf, size_t len);
+
+/* The descriptor the tests hand to send_all and recv_message: no real file. */
+#define TEST_FD 7
 
 /* shown: the first n bytes of buf, printable, for a message ('\0' as \0, others as \xNN).
  * It takes turns between a few buffers, so one message can show two texts. */
@@ -128,6 +137,18 @@ ssize_t __wrap_recv(int fd, void *buf, size_t len, int flags)
     size_t take = len < have ? len : have;
     memcpy(buf, fake_recv.data, take);
     return (ssize_t)take;
+}
+
+/* write(2) and read(2) on the test's socket are send and recv with flags 0; on any other
+ * descriptor they are the real calls. */
+ssize_t __wrap_write(int fd, const void *buf, size_t len)
+{
+    return fd == TEST_FD ? __wrap_send(fd, buf, len, 0) : __real_write(fd, buf, len);
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t len)
+{
+    return fd == TEST_FD ? __wrap_recv(fd, buf, len, 0) : __real_read(fd, buf, len);
 }
 
 /* ---- send_all ----------------------------------------------------------------------------- */

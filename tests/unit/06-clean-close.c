@@ -6,20 +6,26 @@
  * peer's FIN: the conversation is over), -1 with EINTR (a signal: look at the stop flag), and -1
  * with EPIPE or ECONNRESET (the peer vanished: report it and move on). Real sockets (a
  * socketpair) show the kernel's side; wrapped send() and recv() produce the rarer answers on
- * demand.
+ * demand. write(2) and read(2) on a socket are send and recv with flags 0, and a correct
+ * program may use them: they follow the same scripts.
  */
-// wrap: send recv
+// wrap: send recv write read
 #include "net.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit.h"
 
 ssize_t __real_send(int fd, const void *buf, size_t len, int flags);
 ssize_t __real_recv(int fd, void *buf, size_t len, int flags);
+ssize_t __wrap_write(int fd, const void *buf, size_t len);
+ssize_t __wrap_read(int fd, void *buf, size_t len);
+ssize_t __real_write(int fd, const void *buf, size_t len);
+ssize_t __real_read(int fd, void *buf, size_t len);
 
 /* A scripted answer for the next calls of send() or recv(): fail `failures` times with
  * errno `error`, then behave like the real call. With failures 0 every call is real. */
@@ -57,6 +63,35 @@ ssize_t __wrap_recv(int fd, void *buf, size_t len, int flags)
         return -1;
     }
     return __real_recv(fd, buf, len, flags);
+}
+
+/* is_test_socket: true for a socket, or a descriptor that is not open at all (the scripted
+ * tests pass 42, which only the scripts answer). */
+static int is_test_socket(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) < 0 || S_ISSOCK(st.st_mode);
+}
+
+/* write(2) and read(2) on a socket are send and recv with flags 0: same scripts, real calls. */
+ssize_t __wrap_write(int fd, const void *buf, size_t len)
+{
+    if (!is_test_socket(fd))
+        return __real_write(fd, buf, len);
+    if (send_script.failures > 0)
+        return __wrap_send(fd, buf, len, 0);
+    send_script.calls++;
+    return __real_write(fd, buf, len);
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t len)
+{
+    if (!is_test_socket(fd))
+        return __real_read(fd, buf, len);
+    if (recv_script.failures > 0)
+        return __wrap_recv(fd, buf, len, 0);
+    recv_script.calls++;
+    return __real_read(fd, buf, len);
 }
 
 /* A connected pair of stream sockets: what one end sends, the other receives. */
