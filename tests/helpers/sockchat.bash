@@ -74,6 +74,27 @@ start() {
     : >"$WORK/$name.out"
     : >"$WORK/$name.err"
     printf '%s\n' "$*" >"$WORK/$name.cmd"
+    # Sandbox hook. The grader's sandbox (scripts/grade-sandbox) sets SOCKCHAT_AS_USER: then the
+    # program runs as that unprivileged uid, through tests/helpers/asuser, so it can neither
+    # write the harness's files nor signal or trace the harness. A tracer (strace) stays the
+    # harness's, since it writes its trace into $WORK: asuser goes just before the traced program.
+    # The folders above $WORK (bats' private run folder) get o+x, so that a program the test
+    # built there (the valgrind build) can be run: that user can then open a file of $WORK whose
+    # name it knows, read-only, and list or change nothing.
+    if [ -n "${SOCKCHAT_AS_USER:-}" ]; then
+        local as=("$SOCKCHAT_HELPERS/asuser" "$SOCKCHAT_AS_USER") at=0 i dir=$WORK up=()
+        while [ -n "$dir" ] && [ "$dir" != /tmp ]; do
+            up+=("$dir")
+            dir=${dir%/*}
+        done
+        chmod o+x "${up[@]}" 2>/dev/null
+        if [ "$(basename "$1")" = strace ]; then
+            for ((i = 1; i <= $#; i++)); do
+                case "${!i}" in "$SOCKCHAT_BIN"/* | "${SOCKCHAT_REF:-@@}"/*) at=$((i - 1)); break ;; esac
+            done
+        fi
+        set -- "${@:1:at}" "${as[@]}" "${@:at+1}"
+    fi
     # The subshell closes every descriptor above 2 before the program starts: bats waits for
     # its output pipes (fd 3, and more in bats 1.8) to close, and the stdin FIFOs of programs
     # started earlier must not stay open in later ones, or they never see end of file. Then

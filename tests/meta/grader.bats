@@ -5,6 +5,14 @@
 # that hang, spin, flood, fork away, never listen or take a port. Each grade must be right, say
 # what happened, finish in bounded time and leave no process behind; the reports must parse.
 #
+# The sandbox (scripts/grade-sandbox): hostile programs, each graded beside an honest twin, must
+# score what the twin scores and change nothing of anyone else's: one that rewrites the course's
+# tests (graded in a fresh clone, which must stay clean), one that writes the harness's results,
+# one that reads and overwrites a classmate's work in grade-all, a fork bomb, an ever-growing
+# file, a memory hog, one that signals every process it sees. Without a sandbox
+# (SOCKCHAT_SANDBOX=off, or a bwrap that fails) every report must say so, STRICT=1 must refuse,
+# and the integrity check must mark a grade taken with changed tests INVALID.
+#
 # All the grading happens in setup_file, two grades at a time (the machine has other work: the
 # rest of `make test`), and the tests then read the reports. The lesson 02 cases are skipped
 # when this checkout has no tests/02-bind-listen.bats.
@@ -31,7 +39,7 @@ graded() {
         unset+=(-u "$var")
     done
     local status=0
-    env "${unset[@]}" make -s -C "$ROOT" "$target" OUT="$out" "$@" >"$out.log" 2>&1 </dev/null 3>&- ||
+    env "${unset[@]}" make -s -C "${GRADE_ROOT:-$ROOT}" "$target" OUT="$out" "$@" >"$out.log" 2>&1 </dev/null 3>&- ||
         status=$?
     echo "$status" >"$out.status"
     echo $((SECONDS - start)) >"$out.seconds"
@@ -97,6 +105,43 @@ setup_file() {
     new_student "$T/hangs" 01
     inject_main "$(lesson_of "$T/hangs" 01)/server.c" 'signal(SIGTERM, SIG_IGN); for (;;) pause();'
 
+    # The hostile class of lesson 01, each beside its honest twin (correct, starter), graded two
+    # at once: a-reads-classmate and a-victim come first, so they are graded together.
+    local jail=$T/jail
+    for student in correct a-reads-classmate a-victim forks grows hogs signals; do
+        new_student "$jail/$student" 01
+    done
+    mkdir -p "$jail/starter/lessons" "$jail/writes-results/lessons"
+    cp -r "$ROOT/lessons/01-socket" "$jail/starter/lessons/"
+    cp -r "$ROOT/lessons/01-socket" "$jail/writes-results/lessons/"
+    echo '/* classmate-secret-7f3a */' >>"$(lesson_of "$jail/a-victim" 01)/server.c"
+    hostile_c "$(lesson_of "$jail/a-reads-classmate" 01)" reads-classmate "$jail"
+    for student in forks grows hogs writes-results; do
+        hostile_c "$(lesson_of "$jail/$student" 01)" "$student"
+    done
+    hostile_c "$(lesson_of "$jail/signals" 01)" signals "$(readlink /proc/self/ns/pid)"
+
+    # The forger of the issue, in a fresh clone: its lesson 01 rewrites the clone's lesson
+    # tests; lessons 02-06 are the untouched starters. Its twin hands in the same without the
+    # forgery. A second clone grades it without the sandbox.
+    local clone=$T/clone unsafe=$T/clone-unsafe
+    fresh_clone "$ROOT" "$clone"
+    fresh_clone "$ROOT" "$unsafe"
+    for student in forger twin; do
+        new_student "$T/forgers/$student" 01
+        cp -r "$ROOT"/lessons/0[2-6]-*/ "$T/forgers/$student/lessons/"
+    done
+    hostile_c "$(lesson_of "$T/forgers/forger" 01)" forges-tests "$clone"
+    new_student "$T/unsafe-forger" 01 02
+    hostile_c "$(lesson_of "$T/unsafe-forger" 01)" forges-tests "$unsafe"
+    # A bwrap that cannot make a sandbox, as on a host without user namespaces.
+    mkdir -p "$T/nobwrap"
+    printf '#!/bin/sh
+echo "bwrap: No permissions to create new namespace" >&2
+exit 1
+' >"$T/nobwrap/bwrap"
+    chmod +x "$T/nobwrap/bwrap"
+
     local start=$SECONDS grades=()
     # The same class, graded twice at once; beside them the program that forks away (it
     # mostly waits) and the cheap grades (nothing to run).
@@ -119,6 +164,22 @@ setup_file() {
         grades+=($!)
     fi
     LESSON_SECS=8 graded "$T/hangs-out" grade SUBMISSION="$T/hangs" LESSONS=01 &
+    grades+=($!)
+    wait "${grades[@]}"
+    # Then the sandbox's: the hostile class, the forger in its clone, the grades without one.
+    grades=()
+    # 400 MB: the memory hog reaches the limit in a fraction of the time it takes at the
+    # default 1536 MB, on a machine busy with the rest of `make test`.
+    SANDBOX_MEMORY_MB=400 graded "$T/jail-out" grade-all SUBMISSIONS="$jail" LESSONS=01 JOBS=2 &
+    grades+=($!)
+    GRADE_ROOT=$clone graded "$T/forgers-out" grade-all SUBMISSIONS="$T/forgers" JOBS=2 &
+    grades+=($!)
+    {
+        SOCKCHAT_SANDBOX=off GRADE_ROOT=$unsafe graded "$T/unsafe-out" grade \
+            SUBMISSION="$T/unsafe-forger" LESSONS="01 02"
+        SOCKCHAT_SANDBOX=off graded "$T/strict-out" grade SUBMISSION="$jail/correct" LESSONS=01 STRICT=1
+        PATH=$T/nobwrap:$PATH graded "$T/nobwrap-out" grade SUBMISSION="$jail/correct" LESSONS=01
+    } &
     grades+=($!)
     wait "${grades[@]}"
     echo $((SECONDS - start)) >"$T/all.seconds"
@@ -270,10 +331,14 @@ EOF
     local results=$T/forks-out/results.json
     REPORT=$T/forks-out/report.md
     local marks=("$MARKS"/forks/*) mark
-    expect "the children did run" [ ${#marks[@]} -ge 2 ]
-    for mark in "${marks[@]}"; do
-        expect "child $(basename "$mark") is gone" [ ! -d "/proc/$(basename "$mark")" ]
-    done
+    # In the sandbox the children cannot leave their marks (this folder is hidden from them),
+    # and they die with its PID namespace; "no process is left" below checks that they did.
+    if ! grep -q '^Sandbox: ' "$REPORT"; then
+        expect "the children did run" [ ${#marks[@]} -ge 2 ]
+        for mark in "${marks[@]}"; do
+            expect "child $(basename "$mark") is gone" [ ! -d "/proc/$(basename "$mark")" ]
+        done
+    fi
     # The program's own output is right; a check that waits for every process of the program
     # to end (strace -f does) fails, and says the program was still running.
     expect "its output is right" contains "$(json "$results" "[t['status'] for t in r['tests']][1]")" passed
@@ -347,11 +412,21 @@ lesson_02_lost() {
     expect "only the CPU check fails (failed: $lost)" [ -z "$(grep -v -i -E 'CPU|asleep' <<<"$lost" || true)" ]
 }
 
-@test "a server that binds a fixed port another program holds: 'Address already in use'" {
+# In the sandbox the port another program holds outside is free (a network namespace of its
+# own): the server gets it, and loses the checks that give it another port. Without a sandbox
+# its bind() fails.
+@test "a server that binds a fixed port another program holds: free in the sandbox, 'Address already in use' without" {
     hostile fixed-port
     expect "points lost" lesson_02_lost
-    expect "the reason in the message" \
-        contains "$(output_of "$RESULTS" "02-bind-listen: server 0 prints the port")" "Address already in use"
+    if grep -q '^Sandbox: ' "$REPORT"; then
+        expect "not disturbed by the program outside: server 0 listens" \
+            [ -z "$(failed "$RESULTS" 02 | grep -F 'server 0 prints the port' || true)" ]
+        expect "the port it took, in the message" \
+            contains "$(output_of "$RESULTS" "02-bind-listen: server PORT listens")" "listening on 127.0.0.1:$(cat "$T/taken.port")"
+    else
+        expect "the reason in the message" \
+            contains "$(output_of "$RESULTS" "02-bind-listen: server 0 prints the port")" "Address already in use"
+    fi
 }
 
 @test "every hostile grade finished within its time limit" {
@@ -496,4 +571,164 @@ EOF
     "$PYTHON" "$ROOT/scripts/grade-report" student "$dir" --name x --points ""
     [ "$(json "$dir/results.json" "[t['status'] for t in r['tests']]")" = "$(printf 'passed\nfailed\npassed\nfailed')" ]
     contains "$(output_of "$dir/results.json" "survives a reset")" "took longer than 50 s"
+}
+
+# ---- the sandbox -------------------------------------------------------------------------------
+
+# points_of OUT STUDENT: "score/max" per lesson of STUDENT in a grade-all OUT, one a line.
+points_of() {
+    json "$1/$2/results.json" "['%s %s/%s' % (l['lesson'], l['score'], l['max_score']) for l in r['extra_data']['lessons']]"
+}
+
+# twins OUT HOSTILE TWIN: HOSTILE scores, lesson by lesson, what TWIN scores, and no message of
+# HOSTILE's says NOT CONTAINED.
+twins() {
+    local out=$1 hostile=$2 twin=$3
+    REPORT=$out/$hostile/report.md
+    expect "a report for $hostile" [ -f "$out/$hostile/results.json" ]
+    expect "$hostile scores what $twin scores ($(points_of "$out" "$hostile" | paste -sd ' ') vs $(points_of "$out" "$twin" | paste -sd ' '))" \
+        [ "$(points_of "$out" "$hostile")" = "$(points_of "$out" "$twin")" ]
+    expect "nothing in $hostile's reports says NOT CONTAINED" \
+        [ -z "$(grep -l 'NOT CONTAINED' "$out/$hostile"/report.* "$out/$hostile/results.json" || true)" ]
+}
+
+# run_in_sandbox DIR COMMAND...: COMMAND in a sandbox whose scratch folder is DIR, as the
+# student's uid; output and status in $output and $status (bats' run).
+run_in_sandbox() {
+    local dir=$1
+    shift
+    mkdir -p "$dir"
+    run "$ROOT/scripts/grade-sandbox" --scratch "$dir" --uid 1999999 -- \
+        "$ROOT/build/helpers/asuser" 1999999 "$@"
+}
+
+sandbox_or_skip() {
+    "$ROOT/scripts/grade-sandbox" --probe >/dev/null || skip "no sandbox here: $("$ROOT/scripts/grade-sandbox" --probe)"
+}
+
+@test "sandbox: the forger of the issue, graded in a fresh clone, scores what the starters score; the clone stays clean" {
+    sandbox_or_skip
+    expect "make grade-all succeeds" [ "$(cat "$T/forgers-out.status")" = 0 ]
+    twins "$T/forgers-out" forger twin
+    expect "lessons 02-06 were graded" [ "$(points_of "$T/forgers-out" forger | wc -l)" = 6 ]
+    expect "git status is clean in the clone: $(git -C "$T/clone" status --porcelain | head -n 3)" \
+        [ -z "$(git -C "$T/clone" status --porcelain)" ]
+    expect "no grade is INVALID" [ -z "$(grep -l INVALID "$T"/forgers-out/*/report.md || true)" ]
+    expect "the reports say it was sandboxed" grep -q '^Sandbox: bubblewrap' "$T/forgers-out/forger/report.md"
+}
+
+@test "sandbox: a program that writes the harness's results and reports scores what the starter scores" {
+    sandbox_or_skip
+    twins "$T/jail-out" writes-results starter
+    expect "its message says it was contained" \
+        contains "$(cat "$T/jail-out/writes-results/report.md")" "contained: no result, report or harness output could be written"
+}
+
+@test "sandbox: in grade-all, a program that reads and overwrites a classmate's work finds none of it" {
+    sandbox_or_skip
+    twins "$T/jail-out" a-reads-classmate correct
+    twins "$T/jail-out" a-victim correct
+    expect "the classmate's source is in no report of the reader" \
+        [ -z "$(grep -r -l 'classmate-secret' "$T/jail-out/a-reads-classmate" || true)" ]
+    expect "the victim was graded at the same time (JOBS=2) and still has every point" \
+        [ "$(json "$T/jail-out/a-victim/results.json" "r['score'] == r['extra_data']['max_score']")" = True ]
+}
+
+@test "sandbox: a fork bomb, an ever-growing file, a memory hog and a signaller each score what the correct student scores" {
+    sandbox_or_skip
+    local student
+    for student in forks grows hogs signals; do
+        twins "$T/jail-out" "$student" correct
+    done
+    expect "the grade took under 60 s ($(cat "$T/jail-out.seconds") s)" [ "$(cat "$T/jail-out.seconds")" -lt 60 ]
+}
+
+@test "sandbox: each hostile program is stopped by the sandbox's limits, well before its own bound" {
+    sandbox_or_skip
+    local student seen
+    for student in forks grows hogs signals writes-results a-reads-classmate; do
+        mkdir -p "$T/direct/$student"
+        cp "$T/jail-out/$student/lessons/01-socket/server" "$T/direct/$student/"
+        run_in_sandbox "$T/direct/$student" "$T/direct/$student/server"
+        seen[${#seen[@]}]="$student: $output"
+    done
+    printf '%s\n' "${seen[@]}"
+    expect "fork() fails before 300 processes" grep -q -E '^forks: contained: fork\(\) failed after [0-9]{1,2}[0-9]? processes' <<<"${seen[0]}"
+    expect "the file stops at 64 MB (File too large)" grep -q 'writing stopped at 64 MB: File too large' <<<"${seen[1]}"
+    expect "the hog is killed (the memory cgroup)" grep -q -E 'killed by signal 9|malloc\(\) failed' <<<"${seen[2]}"
+    expect "the signaller signals no one" grep -q 'none of the [0-9]* processes of other users' <<<"${seen[3]}"
+    expect "nothing says NOT CONTAINED" [ -z "$(grep 'NOT CONTAINED' <<<"${seen[*]}" || true)" ]
+}
+
+@test "sandbox: from inside: only loopback, up, on 127.0.0.1 and ::1; own PID namespace; another uid; the course read-only" {
+    sandbox_or_skip
+    # shellcheck disable=SC2016
+    run_in_sandbox "$T/inside" /bin/sh -c '
+        echo "uid $(id -u)"
+        echo "pidns $(readlink /proc/self/ns/pid) netns $(readlink /proc/self/ns/net)"
+        echo "pid1 $(tr "\0" " " </proc/1/cmdline | cut -c1-5)"
+        echo "interfaces $(awk "NR > 2 { sub(/:.*/, \"\", \$1); print \$1 }" /proc/net/dev | paste -sd " ")"
+        echo "routes $(($(wc -l </proc/net/route) - 1)) ipv6 $(awk "{ print \$6 }" /proc/net/if_inet6 | paste -sd " ")"
+        echo "lo $(cat /sys/class/net/lo/operstate 2>/dev/null; ip -o link show lo | grep -o "UP,LOWER_UP")"
+        python3 -c "
+import socket
+for family, host in ((socket.AF_INET, \"127.0.0.1\"), (socket.AF_INET6, \"::1\")):
+    server = socket.socket(family); server.bind((host, 0)); server.listen()
+    client = socket.create_connection(server.getsockname()[:2]); conn, _ = server.accept()
+    client.sendall(b\"hi\"); print(\"loopback\", host, conn.recv(2).decode())
+"
+        touch "$0/tests/01-socket.bats" 2>/dev/null && echo "WROTE the course" || echo "course read-only"
+        ls "$0/build" | paste -sd " " | sed "s/^/build: /"
+    ' "$ROOT"
+    echo "$output"
+    expect "it ran" [ "$status" = 0 ]
+    expect "as the uid given" grep -q -x 'uid 1999999' <<<"$output"
+    expect "another PID namespace" [ "$(sed -n 's/^pidns \([^ ]*\) .*/\1/p' <<<"$output")" != "$(readlink /proc/self/ns/pid)" ]
+    expect "another network namespace" [ "$(sed -n 's/.* netns //p' <<<"$output")" != "$(readlink /proc/self/ns/net)" ]
+    expect "pid 1 is the sandbox" grep -q -x 'pid1 bwrap' <<<"$output"
+    expect "only lo" grep -q -x 'interfaces lo' <<<"$output"
+    expect "no route, IPv6 only on lo" grep -q -x 'routes 0 ipv6 lo' <<<"$output"
+    expect "lo is up" grep -q 'UP,LOWER_UP' <<<"$output"
+    expect "127.0.0.1 works" grep -q -x 'loopback 127.0.0.1 hi' <<<"$output"
+    expect "::1 works" grep -q -x 'loopback ::1 hi' <<<"$output"
+    expect "the course is read-only" grep -q -x 'course read-only' <<<"$output"
+    expect "build/ shows only ref and helpers" grep -q -x 'build: helpers ref' <<<"$output"
+}
+
+@test "no sandbox (SOCKCHAT_SANDBOX=off): the forger's changes make both lessons INVALID, in every report" {
+    local out=$T/unsafe-out
+    REPORT=$out/report.md
+    expect "make grade ends (status 1: INVALID)" [ "$(cat "$out.status")" != 0 ]
+    expect "the output says not sandboxed" grep -q 'not sandboxed: SOCKCHAT_SANDBOX=off' "$out.log"
+    expect "the output says INVALID" grep -q 'INVALID' "$out.log"
+    expect "report.md: INVALID, no score" grep -q '^\*\*INVALID: no score.\*\*' "$REPORT"
+    expect "report.md: not sandboxed" grep -q '^\*\*not sandboxed: SOCKCHAT_SANDBOX=off' "$REPORT"
+    expect "report.md: both lessons INVALID" [ "$(grep -c -E '^\| 0[12]-[a-z-]+ \| INVALID' "$REPORT")" = 2 ]
+    expect "report.md names a changed test file" grep -q 'tests/02-bind-listen.bats' "$REPORT"
+    expect "report.tap: not sandboxed, INVALID, no check passes" \
+        [ "$(sed -n 2p "$out/report.tap")" = "# not sandboxed: SOCKCHAT_SANDBOX=off was set" ] &&
+        grep -q '^# INVALID' "$out/report.tap" && ! grep -q '^ok ' "$out/report.tap"
+    expect "report.xml: every check an error, not sandboxed" "$PYTHON" -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+cases = root.findall("testsuite/testcase")
+assert cases and all(c.find("error") is not None for c in cases), "a check that is not an error"
+assert all(p.get("value") == "INVALID" for p in root.findall("testsuite/properties/property[@name=\"points\"]"))
+assert all("not sandboxed" in p.get("value") for p in root.findall("testsuite/properties/property[@name=\"sandbox\"]"))
+' "$out/report.xml"
+    expect "results.json: score 0, INVALID, not sandboxed" [ "$(json "$out/results.json" \
+        "(r['score'], r['extra_data']['score_text'], r['extra_data']['sandboxed'], [l['score'] for l in r['extra_data']['lessons']], 'not sandboxed' in r['output'])")" = "(0.0, 'INVALID', False, [None, None], True)" ]
+}
+
+@test "no sandbox: STRICT=1 refuses to grade; a bwrap that fails is reported as the reason" {
+    expect "STRICT=1: status 2" [ "$(cat "$T/strict-out.status")" = 2 ]
+    expect "STRICT=1: it says why" grep -q 'refusing to grade.*not sandboxed: SOCKCHAT_SANDBOX=off' "$T/strict-out.log"
+    expect "STRICT=1: no report" [ ! -f "$T/strict-out/report.md" ]
+    REPORT=$T/nobwrap-out/report.md
+    expect "a failing bwrap: graded anyway" [ "$(cat "$T/nobwrap-out.status")" = 0 ]
+    expect "a failing bwrap: the reason in the output" \
+        grep -q 'not sandboxed: bwrap cannot make the sandbox here: bwrap: No permissions' "$T/nobwrap-out.log"
+    expect "a failing bwrap: the reason in the report" grep -q 'not sandboxed: bwrap cannot make' "$REPORT"
+    expect "a failing bwrap: in results.json" \
+        [ "$(json "$T/nobwrap-out/results.json" "r['extra_data']['sandboxed']")" = False ]
 }
