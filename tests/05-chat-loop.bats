@@ -142,6 +142,23 @@ server: bye"
     said c "second reply"
 }
 
+# Misconception: the checks' lines are all that matter. The session at the top of the README,
+# played on two terminals (so the '>> ' prompts show and the typed lines echo), must show
+# exactly what the README shows, line by line.
+# rules: transcript prompt
+@test "the README's session, on two terminals, shows exactly the README's lines" {
+    need_program server
+    need_program client
+    local readme=$HELPERS_DIR/../../lessons/05-chat-loop/README.md
+    start t python3 "$HELPERS_DIR/transcript.py" "$readme" "$SOCKCHAT_BIN/server" "$SOCKCHAT_BIN/client"
+    if ! wait_exit t 15 || [ "$STATUS" != 0 ]; then
+        flunk_check "the session of the README, typed line by line on two terminals" \
+            --expected "each terminal shows the README's lines, prompts and all, and nothing else" \
+            --seen "$(head -n 1 "$WORK/t.out")" \
+            --hint "$(tail -n +2 "$WORK/t.out" | head -n 30 | sed 's/^/            /;1s/^ *//')"
+    fi
+}
+
 # ---- the wire format -------------------------------------------------------------------
 
 # Misconception: the bytes on the wire are what the C peer prints. A C peer prints up to the
