@@ -139,17 +139,29 @@ stream_hint() {
     local name=$1 prefix=$2 seen
     shift 2
     seen=$(messages "$name")
-    if grep -q -x -F -- "$prefix" <<<"$seen" || grep -q -v -E "^$prefix" <<<"$seen"; then
+    if grep -q -x -F -- "$prefix" <<<"$seen" && ! printf '%s\n' "$@" | grep -q -x -F -- "$prefix"; then
+        echo "An empty message came out where a line was sent: its bytes were lost before its '\\n' came. recv() must append after the lb->len bytes already in the buffer (lb->data + lb->len, room sizeof lb->data - lb->len), never write over them (TODO 2)."
+    elif grep -q -v -E "^$prefix" <<<"$seen"; then
         echo "One recv() was printed as one message, and its bytes held a '\\n': a line and its newline, two lines, or a line and part of the next. TCP is a stream: receive with recv_line(), which returns one line at a time without its '\\n' (TODOs 2, 5 and 9)."
     elif grep -q -F -- '\r' <<<"$seen"; then
         echo "A '\\r' is left at the end of the text: a \"\\r\" just before the \"\\n\" is part of the line's end, and take_line() drops it too, even when it came in an earlier recv() than the \"\\n\" (TODO 1)."
     elif [ "$(sort <<<"$seen" | uniq -d | wc -l)" -gt 0 ] && [ "$(printf '%s\n' "$@" | sort | uniq -d | wc -l)" = 0 ]; then
         echo "A line came out twice: after take_line() copied a line out, the bytes after it must move to the front of lb->data (memmove) and lb->len shrink by the line's length, or the next call finds the same line again (TODO 1)."
+    elif [ "$(wc -l <<<"$seen")" -gt $# ]; then
+        echo "A line came out in pieces, one message per recv(): TCP may deliver a line in several pieces. Keep receiving into the line buffer, after the bytes already there (lb->data + lb->len), until a '\\n' comes; only then is it a line (TODOs 2, 5 and 9)."
     elif [ "$(grep -c . <<<"$seen")" -lt $# ]; then
         echo "Lines are missing: the bytes after a complete line (the next line, or its start) must stay in the line_buffer for the next recv_line() call, never thrown away: memmove them to the front of lb->data (TODO 1), and look for a '\\n' in lb before calling recv() again (TODO 2)."
     else
-        echo "A line came out cut or glued to another: recv() appends after the lb->len bytes already in the buffer (lb->data + lb->len), and a line ends only at its '\\n' (TODO 2)."
+        echo "A line came out cut or glued to another: the bytes after a line stay in the buffer, moved to its front (memmove, TODO 1); recv() appends after the lb->len bytes already there (lb->data + lb->len), and a line ends only at its '\\n' (TODO 2)."
     fi
+}
+
+# one_line: stdin's lines joined with " | ", each cut to 90 characters, 600 in all, for a
+# message.
+one_line() {
+    awk '{ if (length($0) > 90) $0 = substr($0, 1, 60) "..." substr($0, length($0) - 20) " (" length($0) " chars)";
+           out = out (NR > 1 ? " | " : "") $0 }
+         END { if (length(out) > 600) out = substr(out, 1, 600) " ..."; printf "%s", out }'
 }
 
 # expect_messages NAME CHECK PREFIX TEXT...: wait until NAME has printed a line PREFIX TEXT for
@@ -167,8 +179,8 @@ expect_messages() {
     seen=$(messages "$name")
     if [ "$seen" != "$expected" ]; then
         flunk_check "$check" \
-            --expected "$(paste -sd '|' <<<"$expected" | sed 's/|/ | /g')" \
-            --seen "$( [ -n "$seen" ] && paste -sd '|' <<<"$seen" | sed 's/|/ | /g' || echo "no message line $(waited)")" \
+            --expected "$(one_line <<<"$expected")" \
+            --seen "$( [ -n "$seen" ] && one_line <<<"$seen" || echo "no message line $(waited)")" \
             $(shown "$name") --hint "$(stream_hint "$name" "$prefix" "${want[@]}")"
     fi
 }
@@ -245,7 +257,7 @@ TOO_LONG="line too long (more than 1023 bytes)"
 
 # Misconception: "\r\n" is stripped where a recv() ends. The "\r" and the "\n" can come in
 # two recv() calls: the "\r" is only known to be part of the line's end once the "\n" is there.
-@test "server: a line split exactly between \"\\r\" and \"\\n\" is one message, without the \"\\r\"" {
+@test "server: a line split exactly between CR and LF is one message, without the CR" {
     start_server s
     replies s 2
     drip d connect "$PORT" 100 0 $'windows line\r' $'\nnext\r' $'\n'
@@ -292,7 +304,7 @@ TOO_LONG="line too long (more than 1023 bytes)"
     big=$(long_text 1023)
     start_server s
     say s "ok"
-    drip d connect "$PORT" 20 100 "$big"$'\n'
+    drip d connect "$PORT" 20 100 "$big" $'\n'
     expect_messages s "the server prints the 1023-byte line whole, as one message" "client: " "$big"
     if grep -q -F "$TOO_LONG" "$WORK/s.err"; then
         flunk_check "a line of exactly 1023 bytes is accepted" $(shown s) \
@@ -356,7 +368,7 @@ TOO_LONG="line too long (more than 1023 bytes)"
 
 # Misconception: the reply goes out as before (the bytes of the text) or with the string's
 # '\0'. nc shows every byte: each reply is its text and one "\n", nothing else.
-@test "server: each reply goes out as its text and \"\\n\", nothing else (nc as the client)" {
+@test "server: each reply goes out as its text and a newline, nothing else (nc as the client)" {
     start_server s
     nc_client n
     raw n $'hello\n'
@@ -434,7 +446,7 @@ TOO_LONG="line too long (more than 1023 bytes)"
 
 # Misconception: a reply arrives whole, and "\r\n" in one piece. Here it comes one byte per
 # send(), with "\r\n" at its end.
-@test "client: a reply sent one byte at a time, ending in \"\\r\\n\", is one reply without the \"\\r\"" {
+@test "client: a reply sent one byte at a time, ending in CR LF, is one reply without the CR" {
     drip d listen 10 1 "one byte at a time"$'\r\n'
     drip_port d
     start_client c
@@ -492,7 +504,7 @@ TOO_LONG="line too long (more than 1023 bytes)"
 
 # Misconception: the client's sends stay as in lesson 06. On the wire every message is now the
 # text and one "\n": nc -l shows every byte, and 'exit' is still not sent.
-@test "client: each typed line goes out as its text and \"\\n\", nothing else (nc -l as the server)" {
+@test "client: each typed line goes out as its text and a newline, nothing else (nc -l as the server)" {
     nc_server n
     start_client c
     say c "hello"
