@@ -91,8 +91,9 @@ static enum chat_end chat(int conn_fd)
     char *line = NULL;
     size_t cap = 0;
     enum chat_end end = CLIENT_LEFT;
-    /* TODO 4: declare this connection's line buffer here, empty: struct line_buffer pending
-     *         = {0}; (one per connection: a new client must not get what the last one left) */
+    /* TODO 4: declare this connection's line buffer here, empty:
+     *             struct line_buffer pending = {0};
+     *         One per connection: a new client must not get what the last one left. */
     while (!stop_requested) {
         /* TODO 5: receive a line, not one recv()'s bytes: recv_line(conn_fd, &pending, message,
          *         sizeof message) instead of recv_message. It returns 1, 0 or -1 as nread is
