@@ -9,9 +9,8 @@
 # against nc -l or drip as the server, the student's server against nc, drip or the reference
 # client, so a failure names one program. Input is typed through FIFOs (say, raw, hangup).
 
+# shellcheck disable=SC2046,SC2028 # $(shown NAME) prints flunk_check's --prog words; hints show '\n' as text
 load helpers/chat
-
-# shellcheck disable=SC2046 # $(shown NAME) prints the --prog words of flunk_check
 
 # Valgrind starts slowly and runs a program many times slower: its check, and only that one,
 # gets twice the usual time limit (bats names the test before it reads this file).
@@ -104,7 +103,7 @@ drip_port() {
     PORT=$LINE
 }
 
-# nc_client NAME: nc connected to the server under test on $PORT. What the test writes to it
+# nc_client NAME: nc connected to the server under test (started as s) on $PORT. What the test writes to it
 # (raw) goes out in one send(); -N: the end of its stdin (hangup) sends a FIN.
 nc_client() {
     STDIN=fifo start "$1" nc -N -n 127.0.0.1 "$PORT"
@@ -197,7 +196,7 @@ replies() {
 # escapes), then check that it received exactly that.
 expect_bytes() {
     local name=$1 check=$3 hint=$4 want
-    want=$(printf "$2" | visible /dev/stdin 400)
+    want=$(printf '%b' "$2" | visible /dev/stdin 400)
     wait_for "$name" "$WAIT_SECS" _has_bytes "$name" "$want" || true
     local seen
     seen=$(visible "$WORK/$name.out" 400)
