@@ -5,6 +5,7 @@
  * once instead of waiting out its time limit.
  *
  *   quiet [--ms N] [--timers] [--why FILE] [--file PATH]... SID...
+ *   quiet --watch STATE [--timers] [--why FILE] [--file PATH]... SID...
  *   quiet --cpu SID...
  *
  * The programs are the processes of the sessions SID... (each started by `start` in
@@ -24,6 +25,17 @@
  *   2  usage error, or this kernel does not show what a thread is blocked in
  *      (/proc/PID/syscall): then nothing is ever called quiet.
  *
+ * --watch STATE samples every 20 ms until it is killed (or its parent ends), and after each sample
+ * writes one line to STATE: "SAMPLED CHANGED WAITING CPU0 CPU", where SAMPLED is the time
+ * (microseconds since the epoch) of that sample, CHANGED that of the last sample in which
+ * something changed or a program was not waiting,
+ * WAITING is 1 when the last sample found every program in an untimed wait, and CPU0 and CPU are
+ * the CPU time in ms the programs had used at the first sample and at the last. A caller that
+ * tests its condition at time T and then reads WAITING 1, SAMPLED after T and CHANGED before T
+ * knows that its test saw the programs' last word: nothing it waits for happened after it looked.
+ * Asking `quiet --ms N` after a failed test instead has a race: an event between the test and
+ * quiet's first sample is taken for the quiet state, and costs N ms (sockchat.bash: wait_for).
+ *
  * --timers counts a sleep on a timer (nanosleep, poll with a timeout, ...) as waiting too: for
  * a check of something the README says happens at once, a program that sleeps instead is as
  * good as stuck. --cpu prints the CPU time the programs have used so far, in ms (all their
@@ -37,9 +49,12 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -62,7 +77,7 @@ struct sample {
     long long sizes[MAX_FILES];
 };
 
-static int sids[MAX_SIDS], nsids, timers, cpu;
+static int sids[MAX_SIDS], nsids, timers, cpu, full;
 static const char *files[MAX_FILES];
 static int nfiles;
 
@@ -162,7 +177,7 @@ static int take(struct sample *s)
             if (read_small(path, buf, sizeof buf) == 0 && sscanf(buf, "%ld", &nr) == 1 &&
                 (nr == SYS_nanosleep || nr == SYS_clock_nanosleep)) {
                 all_waiting = 0;
-                if (!cpu)
+                if (!full)
                     break;
             }
             continue;
@@ -219,7 +234,7 @@ static int take(struct sample *s)
                 all_waiting = 0;
         }
         closedir(tasks);
-        if (!all_waiting && !cpu)
+        if (!all_waiting && !full)
             break;
     }
     closedir(proc);
@@ -353,10 +368,74 @@ static void write_why(const char *path, const struct sample *s)
     fclose(out);
 }
 
+static unsigned long long cpu_ms(const struct sample *s)
+{
+    unsigned long long ns = 0;
+    for (int k = 0; k < s->count; k++)
+        ns += s->tasks[k].run_ns;
+    return ns / 1000000;
+}
+
+static long long now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* watch_loop STATE WHY: --watch. Never returns but on an error (2). */
+static int watch_loop(const char *state, const char *why)
+{
+    static struct sample last, now;
+    full = 1; /* every sample whole: its CPU time is wanted, and a change anywhere counts */
+    /* The caller is a test's shell: when it goes, so does this. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    /* Nothing inherited stays open here: not bats' output pipes, not a test's stdin FIFOs. */
+    for (int other = 3; other < 1024; other++)
+        close(other);
+    int fd = open(state, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        perror(state);
+        return 2;
+    }
+    /* A sample's time is when it began (it shows nothing older); a change's, when the sample
+     * that saw it ended (it happened no later). */
+    long long sampled = now_us();
+    int waiting = take(&last);
+    if (waiting < 0)
+        return 2;
+    long long changed = now_us();
+    unsigned long long cpu0 = cpu_ms(&last);
+    if (waiting == 1 && why != NULL)
+        write_why(why, &last);
+    struct timespec tick = {0, 20 * 1000000L};
+    for (int first = 1;; first = 0) {
+        if (!first) {
+            nanosleep(&tick, NULL);
+            sampled = now_us();
+            waiting = take(&now);
+            if (waiting < 0)
+                return 2;
+            int moved = !same(&last, &now);
+            if (moved || waiting != 1)
+                changed = now_us();
+            if (moved && waiting == 1 && why != NULL)
+                write_why(why, &now);
+            last = now;
+        }
+        /* One fixed-width line, rewritten in place: a reader sees the old line or the new. */
+        char line[96];
+        int n = snprintf(line, sizeof line, "%020lld %020lld %d %012llu %012llu\n", sampled,
+                         changed, waiting == 1, cpu0, cpu_ms(&last));
+        if (pwrite(fd, line, (size_t)n, 0) != n)
+            return 2;
+    }
+}
+
 int main(int argc, char **argv)
 {
     long ms = 300;
-    const char *why = NULL;
+    const char *why = NULL, *watch = NULL;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--ms") == 0 && i + 1 < argc)
@@ -366,12 +445,15 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--timers") == 0)
             timers = 1;
         else if (strcmp(argv[i], "--cpu") == 0)
-            cpu = 1;
+            cpu = full = 1;
+        else if (strcmp(argv[i], "--watch") == 0 && i + 1 < argc)
+            watch = argv[++i];
         else if (strcmp(argv[i], "--file") == 0 && i + 1 < argc && nfiles < MAX_FILES)
             files[nfiles++] = argv[++i];
         else {
             fprintf(stderr, "usage: quiet [--ms N] [--timers] [--why FILE] [--file PATH]... "
-                            "SID...\n       quiet --cpu SID...\n");
+                            "SID...\n       quiet --watch STATE [--timers] [--why FILE] "
+                            "[--file PATH]... SID...\n       quiet --cpu SID...\n");
             return 2;
         }
     }
@@ -382,16 +464,15 @@ int main(int argc, char **argv)
         printf("0\n");
         return 0;
     }
+    if (watch != NULL)
+        return watch_loop(watch, why);
     if (nsids == 0 || ms <= 0)
         return 1;
 
     static struct sample first, now;
     int waiting = take(&first);
     if (cpu) {
-        unsigned long long ns = 0;
-        for (int k = 0; k < first.count; k++)
-            ns += first.tasks[k].run_ns;
-        printf("%llu\n", ns / 1000000);
+        printf("%llu\n", cpu_ms(&first));
         return 0;
     }
     if (waiting < 0)

@@ -44,6 +44,7 @@ common_setup() {
     WORK=$BATS_TEST_TMPDIR
     STARTED=()
     OPEN_FDS=()
+    mkfifo "$WORK/.nap" && exec {NAP_FD}<>"$WORK/.nap"
     watchdog_keep
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -219,9 +220,9 @@ stop() {
     kill -TERM -- "-$sid" 2>/dev/null || true
     pkill -TERM -s "$sid" 2>/dev/null || true
     # Two seconds: the reaper gives a program one second after TERM, then cleans up its leftovers.
-    for ((i = 0; i < 40; i++)); do
+    for ((i = 0; i < 100; i++)); do
         kill -0 -- "-$sid" 2>/dev/null || break
-        sleep 0.05
+        nap
     done
     kill -KILL -- "-$sid" 2>/dev/null || true
     pkill -KILL -s "$sid" 2>/dev/null || true
@@ -231,6 +232,7 @@ stop() {
 
 stop_all() {
     local name
+    _watch_stop
     for name in "${STARTED[@]}"; do
         stop "$name"
     done
@@ -253,37 +255,79 @@ stop_all() {
 # once: a program asleep on a timer then counts as stuck too (it should not be waiting at all),
 # and one that spins ends the wait once the programs have used AT_ONCE_CPU_MS (1000) ms of CPU
 # time during it: an exit or a line "at once" costs a few ms of CPU, even under valgrind.
-QUIET_MS=${QUIET_MS:-300}
+QUIET_MS=${QUIET_MS:-150}
 AT_ONCE_CPU_MS=${AT_ONCE_CPU_MS:-1000}
 
-# _sessions: the session ids of the programs this test started.
-_sessions() {
-    local name
-    for name in "${STARTED[@]}"; do
-        pid_of "$name"
-        echo
-    done
-}
+# The watcher: `quiet --watch` samples the programs of this test every 20 ms, from the first
+# wait that does not end at once to the end of the test (or until another program starts), and
+# keeps in $WORK/quiet.state one line: "SAMPLED CHANGED WAITING CPU0 CPU" (the time its last
+# sample began, and the time of the last change it saw, in microseconds; whether every program
+# was blocked in an untimed wait; their CPU time in ms at its first sample and now). wait_for
+# reads it after each failed test of its condition: the programs are quiet when a sample begun
+# after the test began shows them all waiting, with no change since before the test began, for
+# QUIET_MS. So a wait decides within about 20 ms of the event it waits for, and QUIET_MS after
+# the last thing the programs did when the event will not come (a second wait in a row that
+# cannot end, as in a failure message, decides at once).
 
-# gone_quiet: true when every program this test started is blocked waiting for the test, and
-# has been for QUIET_MS. Takes up to QUIET_MS, and returns at once when one is busy. Writes
-# what each program waits in to $WORK/quiet.txt (describe shows it).
-gone_quiet() {
-    [ "${QUIET_MS:-0}" -gt 0 ] || return 1
-    local name sids=() files=()
+# _watch_start: make sure a watcher runs for the programs this test started, in the mode this
+# wait wants (AT_ONCE counts timers as waiting); nothing when no program runs.
+_watch_start() {
+    local want="${AT_ONCE:+timers }${STARTED[*]}" name sids=() files=()
+    if [ -n "${_WATCH_PID:-}" ] && [ "$_WATCH_FOR" = "$want" ] && kill -0 "$_WATCH_PID" 2>/dev/null; then
+        return 0
+    fi
+    _watch_stop
     for name in "${STARTED[@]}"; do
         sids+=("$(pid_of "$name")")
         files+=(--file "$WORK/$name.out" --file "$WORK/$name.err")
     done
-    [ ${#sids[@]} -gt 0 ] || return 1
-    "$SOCKCHAT_HELPERS/quiet" --ms "$QUIET_MS" ${AT_ONCE:+--timers} --why "$WORK/quiet.txt" \
-        "${files[@]}" "${sids[@]}"
+    [ ${#sids[@]} -gt 0 ] || return 0
+    rm -f "$WORK/quiet.state"
+    "$SOCKCHAT_HELPERS/quiet" --watch "$WORK/quiet.state" ${AT_ONCE:+--timers} \
+        --why "$WORK/quiet.txt" "${files[@]}" "${sids[@]}" 3>&- &
+    _WATCH_PID=$! _WATCH_FOR=$want
+}
+
+_watch_stop() {
+    if [ -n "${_WATCH_PID:-}" ]; then
+        kill "$_WATCH_PID" 2>/dev/null || true
+        wait "$_WATCH_PID" 2>/dev/null || true
+        _WATCH_PID=""
+    fi
+}
+
+# _watch_verdict CHECKED CPU0: after a failed test of the condition that began at CHECKED (us),
+# set VERDICT to "quiet", "busy" (AT_ONCE: the programs used AT_ONCE_CPU_MS since CPU0) or "".
+_watch_verdict() {
+    local checked=$1 cpu_start=$2 sampled changed waiting cpu0 cpu
+    VERDICT=""
+    read -r sampled changed waiting cpu0 cpu <"$WORK/quiet.state" 2>/dev/null || return 0
+    [ -n "${cpu:-}" ] || return 0
+    sampled=$((10#$sampled)) changed=$((10#$changed))
+    if [ "${QUIET_MS:-0}" -gt 0 ] && [ "$waiting" = 1 ] && [ "$sampled" -gt "$checked" ] &&
+        [ "$changed" -lt "$checked" ] && [ $((sampled - changed)) -ge $((QUIET_MS * 1000)) ]; then
+        VERDICT=quiet
+    elif [ -n "$cpu_start" ] && [ $((10#$cpu - cpu_start)) -ge "$AT_ONCE_CPU_MS" ]; then
+        VERDICT=busy
+    fi
+}
+
+# nap: sleep 20 ms without starting a process (read times out on a FIFO no one writes to).
+nap() {
+    if [ -n "${NAP_FD:-}" ]; then
+        read -r -t 0.02 -u "$NAP_FD" _ || true
+    else
+        sleep 0.02
+    fi
 }
 
 # cpu_used: the CPU time, in ms, that the programs this test started have used so far.
 cpu_used() {
-    # shellcheck disable=SC2046 # one session id per word
-    "$SOCKCHAT_HELPERS/quiet" --cpu $(_sessions)
+    local name sids=()
+    for name in "${STARTED[@]}"; do
+        sids+=("$(pid_of "$name")")
+    done
+    "$SOCKCHAT_HELPERS/quiet" --cpu "${sids[@]}"
 }
 
 # wait_for NAME SECS COMMAND [ARGS...]: run COMMAND until it succeeds. Returns 1 when it still
@@ -293,10 +337,11 @@ cpu_used() {
 wait_for() {
     local name=$1 secs=$2
     shift 2
-    local deadline=$((SECONDS + secs)) cpu0=""
+    local deadline=$((SECONDS + secs)) checked cpu0="" VERDICT watching=0
     [ -z "${AT_ONCE:-}" ] || cpu0=$(cpu_used)
     WAITED=""
     while :; do
+        checked=${EPOCHREALTIME/[.,]/}
         "$@" && return 0
         if [ -n "$name" ] && ! alive "$name"; then
             "$@" && return 0
@@ -307,17 +352,20 @@ wait_for() {
             WAITED=timeout
             return 1
         fi
-        if gone_quiet; then
-            "$@" && return 0
-            WAITED=quiet
-            return 1
+        if [ "$watching" = 0 ]; then
+            if [ "${QUIET_MS:-0}" -gt 0 ] || [ -n "$cpu0" ]; then
+                _watch_start
+            fi
+            watching=1
+        else
+            _watch_verdict "$checked" "$cpu0"
+            if [ -n "$VERDICT" ]; then
+                "$@" && return 0
+                WAITED=$VERDICT
+                return 1
+            fi
         fi
-        if [ -n "$cpu0" ] && [ $(($(cpu_used) - cpu0)) -ge "$AT_ONCE_CPU_MS" ]; then
-            "$@" && return 0
-            WAITED=busy
-            return 1
-        fi
-        sleep 0.02
+        nap
     done
 }
 
