@@ -121,7 +121,10 @@ _nc_listening() {
 # read() and sends it in one send(): exactly what one send() of a client puts on the wire.
 raw() {
     local fdvar="${1}_infd"
-    printf '%s' "$2" >&"${!fdvar}"
+    (
+        trap '' PIPE
+        printf '%s' "$2" >&"${!fdvar}"
+    ) 2>/dev/null
 }
 
 # ---- waiting for exact text --------------------------------------------------------------

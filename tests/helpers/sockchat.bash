@@ -147,10 +147,16 @@ need_program() {
     fi
 }
 
-# say NAME TEXT: write TEXT and a newline to NAME's stdin (started with STDIN=fifo).
+# say NAME TEXT: write TEXT and a newline to NAME's stdin (started with STDIN=fifo). Returns 1
+# when NAME no longer reads it (it has ended): the write is made in a subshell that ignores
+# SIGPIPE, which would otherwise end the test itself. (Never in this shell: an ignored signal
+# is inherited by every program the test starts after, and lesson 06 tests SIGPIPE.)
 say() {
     local fdvar="${1}_infd"
-    printf '%s\n' "$2" >&"${!fdvar}"
+    (
+        trap '' PIPE
+        printf '%s\n' "$2" >&"${!fdvar}"
+    ) 2>/dev/null
 }
 
 # hangup NAME: close NAME's stdin, which the program reads as end of file (Ctrl-D).
@@ -217,6 +223,11 @@ stop() {
     sid=$(pid_of "$name")
     [ -n "$sid" ] || return 0
     hangup "$name"
+    # The reaper has ended (it ends what its program left behind before it exits): only reap it.
+    if ! alive "$name"; then
+        wait "$sid" 2>/dev/null || true
+        return 0
+    fi
     kill -TERM -- "-$sid" 2>/dev/null || true
     pkill -TERM -s "$sid" 2>/dev/null || true
     # Two seconds: the reaper gives a program one second after TERM, then cleans up its leftovers.
