@@ -47,6 +47,7 @@
 # also fails when the program makes a call on a TCP socket, or a read of stdin, that no row
 # names: a table that forgets a call the solution makes cannot pass.
 
+# shellcheck disable=SC2034,SC2153 # STARTED and STATUS belong to sockchat.bash
 [ -n "${SHOW+x}" ] || SHOW=()
 
 # fault_start NAME PROG [ARGS...]: start the program under test PROG under strace, its stdin a
@@ -190,7 +191,8 @@ _fault_row() {
     local shown_call=${spec%%[@#]*}
     [ "$shown_call" = recvfrom ] && shown_call=recv
     [ "$shown_call" = sendto ] && shown_call=send
-    local what="the $prog's $(_fault_ordinal "$spec")$shown_call() fails with $errno (injected with strace)"
+    local what
+    what="the $prog's $(_fault_ordinal "$spec")$shown_call() fails with $errno (injected with strace)"
     local expected seen=""
     case $outcome in
     exit)
