@@ -151,7 +151,8 @@ server: bye"
     need_program server
     need_program client
     local readme=$HELPERS_DIR/../../lessons/05-chat-loop/README.md
-    start t python3 "$HELPERS_DIR/transcript.py" "$readme" "$SOCKCHAT_BIN/server" "$SOCKCHAT_BIN/client"
+    # The player runs the two programs itself, as the student's uid under the grader's sandbox.
+    AS_HARNESS=1 start t python3 "$HELPERS_DIR/transcript.py" "$readme" "$SOCKCHAT_BIN/server" "$SOCKCHAT_BIN/client"
     if ! wait_exit t 15 || [ "$STATUS" != 0 ]; then
         flunk_check "the session of the README, typed line by line on two terminals" \
             --expected "each terminal shows the README's lines, prompts and all, and nothing else" \

@@ -76,25 +76,48 @@ start() {
     : >"$WORK/$name.err"
     printf '%s\n' "$*" >"$WORK/$name.cmd"
     # Sandbox hook. The grader's sandbox (scripts/grade-sandbox) sets SOCKCHAT_AS_USER: then the
-    # program runs as that unprivileged uid, through tests/helpers/asuser, so it can neither
-    # write the harness's files nor signal or trace the harness. A tracer (strace) stays the
-    # harness's, since it writes its trace into $WORK: asuser goes just before the traced program.
+    # student's program runs as that unprivileged uid, through tests/helpers/asuser, so it can
+    # neither write the harness's files nor signal or trace the harness. A student's program is
+    # one under SOCKCHAT_BIN, or one a check built in $WORK from the student's sources (the
+    # valgrind build). A tracer (strace) stays the harness's, since it writes its trace into
+    # $WORK: asuser goes just before the traced program; any other command that runs the
+    # student's program (valgrind, a shell, the transcript player) runs as the student. The
+    # course's own programs (the reference solution, nc, the test peer) stay the harness's: the
+    # student's uid cannot even read them.
     # The folders above $WORK (bats' private run folder) get o+x, so that a program the test
-    # built there (the valgrind build) can be run: that user can then open a file of $WORK whose
-    # name it knows, read-only, and list or change nothing.
-    if [ -n "${SOCKCHAT_AS_USER:-}" ]; then
-        local as=("$SOCKCHAT_HELPERS/asuser" "$SOCKCHAT_AS_USER") at=0 i dir=$WORK up=()
-        while [ -n "$dir" ] && [ "$dir" != /tmp ]; do
-            up+=("$dir")
-            dir=${dir%/*}
-        done
-        chmod o+x "${up[@]}" 2>/dev/null
+    # built there can be run: that user can then open a file of $WORK whose name it knows,
+    # read-only, and list or change nothing.
+    # AS_HARNESS=1: a course program that switches to the student's uid itself, to run the
+    # student's program (tests/helpers/transcript.py, which is known without it too).
+    local as_harness=${AS_HARNESS:-}
+    [[ "${2:-}" == */transcript.py ]] && as_harness=1
+    if [ -n "${SOCKCHAT_AS_USER:-}" ] && [ -z "$as_harness" ]; then
+        local as=("$SOCKCHAT_HELPERS/asuser" "$SOCKCHAT_AS_USER") at=-1 i dir=$WORK up=()
         if [ "$(basename "$1")" = strace ]; then
+            # The traced program: the first word after strace's options.
+            for ((i = 2; i <= $#; i++)); do
+                case "${!i}" in
+                -o | -e | -s | -p | -E | -u | -a | -b | -I | -P | -S | -X) i=$((i + 1)) ;;
+                -*) ;;
+                *) break ;;
+                esac
+            done
+            case "${!i:-}" in "$SOCKCHAT_BIN"/* | "$WORK"/*) at=$((i - 1)) ;; esac
+        else
+            # Any command that runs the student's program (itself, valgrind, a shell that
+            # execs it, the transcript player) runs as the student.
             for ((i = 1; i <= $#; i++)); do
-                case "${!i}" in "$SOCKCHAT_BIN"/* | "${SOCKCHAT_REF:-@@}"/*) at=$((i - 1)); break ;; esac
+                case "${!i}" in "$SOCKCHAT_BIN"/* | "$WORK"/*) at=0 ;; esac
             done
         fi
-        set -- "${@:1:at}" "${as[@]}" "${@:at+1}"
+        if [ "$at" -ge 0 ]; then
+            while [ -n "$dir" ] && [ "$dir" != /tmp ]; do
+                up+=("$dir")
+                dir=${dir%/*}
+            done
+            chmod o+x "${up[@]}" 2>/dev/null
+            set -- "${@:1:at}" "${as[@]}" "${@:at+1}"
+        fi
     fi
     # The subshell closes every descriptor above 2 before the program starts: bats waits for
     # its output pipes (fd 3, and more in bats 1.8) to close, and the stdin FIFOs of programs

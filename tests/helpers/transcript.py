@@ -87,6 +87,11 @@ HELPERS = os.environ.get("SOCKCHAT_HELPERS", "")
 class Terminal:
     def __init__(self, name, argv):
         self.name = name
+        # Under the grader's sandbox the student's program runs as the student's uid, as in
+        # sockchat.bash's `start` (which runs this player as the harness: AS_HARNESS=1).
+        as_user = os.environ.get("SOCKCHAT_AS_USER", "")
+        if as_user and HELPERS and os.geteuid() == 0:
+            argv = [os.path.join(HELPERS, "asuser"), as_user] + argv
         if HELPERS:
             argv = [os.path.join(HELPERS, "reaper"), str(int(LIMIT_SECS) + 5)] + argv
         self.master, slave = pty.openpty()

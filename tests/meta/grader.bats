@@ -108,9 +108,13 @@ setup_file() {
     # The hostile class of lesson 01, each beside its honest twin (correct, starter), graded two
     # at once: a-reads-classmate and a-victim come first, so they are graded together.
     local jail=$T/jail
-    for student in correct a-reads-classmate a-victim forks grows hogs signals; do
+    for student in correct a-reads-classmate a-victim forks grows hogs signals uses-reference \
+        includes-reference; do
         new_student "$jail/$student" 01
     done
+    hostile_c "$(lesson_of "$jail/uses-reference" 01)" uses-reference "$ROOT"
+    # Its server.c is the reference solution's, by #include: it must not compile.
+    printf '#include "%s/solutions/01-socket/server.c"\n' "$ROOT" >"$(lesson_of "$jail/includes-reference" 01)/server.c"
     mkdir -p "$jail/starter/lessons" "$jail/writes-results/lessons"
     cp -r "$ROOT/lessons/01-socket" "$jail/starter/lessons/"
     cp -r "$ROOT/lessons/01-socket" "$jail/writes-results/lessons/"
@@ -635,6 +639,15 @@ sandbox_or_skip() {
         [ "$(json "$T/jail-out/a-victim/results.json" "r['score'] == r['extra_data']['max_score']")" = True ]
 }
 
+@test "sandbox: a submission can neither read nor run the reference solution, nor #include it" {
+    sandbox_or_skip
+    twins "$T/jail-out" uses-reference correct
+    REPORT=$T/jail-out/includes-reference/report.md
+    expect "the one that #includes the reference source scores 0" \
+        [ "$(json "$T/jail-out/includes-reference/results.json" "r['score']")" = 0.0 ]
+    expect "its report names the missing file" grep -q 'solutions/01-socket/server.c' "$REPORT"
+}
+
 @test "sandbox: a fork bomb, an ever-growing file, a memory hog and a signaller each score what the correct student scores" {
     sandbox_or_skip
     local student
@@ -647,7 +660,7 @@ sandbox_or_skip() {
 @test "sandbox: each hostile program is stopped by the sandbox's limits, well before its own bound" {
     sandbox_or_skip
     local student seen
-    for student in forks grows hogs signals writes-results a-reads-classmate; do
+    for student in forks grows hogs signals writes-results a-reads-classmate uses-reference; do
         mkdir -p "$T/direct/$student"
         cp "$T/jail-out/$student/lessons/01-socket/server" "$T/direct/$student/"
         run_in_sandbox "$T/direct/$student" "$T/direct/$student/server"
@@ -658,10 +671,12 @@ sandbox_or_skip() {
     expect "the file stops at 64 MB (File too large)" grep -q 'writing stopped at 64 MB: File too large' <<<"${seen[1]}"
     expect "the hog is killed (the memory cgroup)" grep -q -E 'killed by signal 9|malloc\(\) failed' <<<"${seen[2]}"
     expect "the signaller signals no one" grep -q 'none of the [0-9]* processes of other users' <<<"${seen[3]}"
+    expect "the reference solution is out of reach" \
+        grep -q 'contained: the reference solution can be neither read nor run' <<<"${seen[6]}"
     expect "nothing says NOT CONTAINED" [ -z "$(grep 'NOT CONTAINED' <<<"${seen[*]}" || true)" ]
 }
 
-@test "sandbox: from inside: only loopback, up, on 127.0.0.1 and ::1; own PID namespace; another uid; the course read-only" {
+@test "sandbox: from inside: only loopback, up, on 127.0.0.1 and ::1; own PID namespace; another uid; the course read-only, its reference solution hidden" {
     sandbox_or_skip
     # shellcheck disable=SC2016
     run_in_sandbox "$T/inside" /bin/sh -c '
@@ -680,6 +695,8 @@ for family, host in ((socket.AF_INET, \"127.0.0.1\"), (socket.AF_INET6, \"::1\")
 "
         touch "$0/tests/01-socket.bats" 2>/dev/null && echo "WROTE the course" || echo "course read-only"
         ls "$0/build" | paste -sd " " | sed "s/^/build: /"
+        echo "solutions: $(ls -A "$0/solutions" | wc -l) entries"
+        ls "$0/build/ref" >/dev/null 2>&1 && echo "ref: listed" || echo "ref: out of reach"
     ' "$ROOT"
     echo "$output"
     expect "it ran" [ "$status" = 0 ]
@@ -694,6 +711,8 @@ for family, host in ((socket.AF_INET, \"127.0.0.1\"), (socket.AF_INET6, \"::1\")
     expect "::1 works" grep -q -x 'loopback ::1 hi' <<<"$output"
     expect "the course is read-only" grep -q -x 'course read-only' <<<"$output"
     expect "build/ shows only ref and helpers" grep -q -x 'build: helpers ref' <<<"$output"
+    expect "solutions/ is empty" grep -q -x 'solutions: 0 entries' <<<"$output"
+    expect "the student's uid cannot list build/ref" grep -q -x 'ref: out of reach' <<<"$output"
 }
 
 @test "no sandbox (SOCKCHAT_SANDBOX=off): the forger's changes make both lessons INVALID, in every report" {
